@@ -1,0 +1,111 @@
+"""Results of one run: a pandas DataFrame of samples and an exact summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .params import Params
+from .runs import PHASES, RunArrays
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The numbers a learner reads off one run (exact: computed from every sample)."""
+
+    strategy: str
+    policy: str
+    iterations: int
+    tightness: float
+    engine: str
+    start_private_bytes: int  # after CoCreateInstanceEx, before the loop
+    end_of_loop_private_bytes: int
+    growth_bytes: int  # end of loop minus start
+    bytes_per_iteration: float  # growth_bytes / iterations
+    peak_private_bytes: int
+    after_release_private_bytes: int  # right after the proxy manager's final release
+    end_private_bytes: int  # after the idle tail
+    returned_fraction: float  # share of the rise above start given back by the end
+    interface_proxies_at_end_of_loop: int
+    transient_pending_at_end_of_loop: int
+    loop_seconds: float
+    total_seconds: float
+
+    def describe(self) -> str:
+        """One line with the key numbers, for under a figure and for screen readers."""
+        return (
+            f"{self.strategy} ({self.policy}), {self.iterations:,} iterations at tightness "
+            f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
+            f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
+            f"{self.interface_proxies_at_end_of_loop:,} interface proxies alive at the end of "
+            f"the loop; {self.returned_fraction:.0%} returned after the final release and "
+            f"{self.total_seconds - self.loop_seconds:.1f} s idle."
+        )
+
+
+class Trace:
+    """One simulated run of the whole program: create, loop, final release, idle tail."""
+
+    def __init__(self, arrays: RunArrays, params: Params, strategy: str, policy: str):
+        self.arrays = arrays
+        self.params = params
+        self.strategy = strategy
+        self.policy = policy
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """One row per sample: iteration, time_ms, phase, private_bytes, interface_proxies,
+        pm_refcount, heap and transient columns."""
+        cols = self.arrays.columns()
+        time_us = cols.pop("time_us")
+        phase = cols.pop("phase")
+        frame = pd.DataFrame(cols)
+        frame.insert(1, "time_ms", time_us / 1000.0)
+        frame.insert(2, "phase", pd.Categorical.from_codes(phase, PHASES))
+        return frame
+
+    @cached_property
+    def summary(self) -> Summary:
+        a = self.arrays
+        private = a.private_bytes
+        loop_end = int(np.flatnonzero(a.phase == PHASES.index("final-release"))[0]) - 1
+        start, end, peak = int(private[0]), int(private[-1]), int(private.max())
+        growth = int(private[loop_end]) - start
+        n = self.params.iterations
+        return Summary(
+            strategy=self.strategy, policy=self.policy, iterations=n,
+            tightness=self.params.tightness, engine=a.engine,
+            start_private_bytes=start, end_of_loop_private_bytes=int(private[loop_end]),
+            growth_bytes=growth, bytes_per_iteration=growth / n if n else 0.0,
+            peak_private_bytes=peak,
+            after_release_private_bytes=int(private[loop_end + 1]), end_private_bytes=end,
+            returned_fraction=(peak - end) / (peak - start) if peak > start else 1.0,
+            interface_proxies_at_end_of_loop=int(a.interface_proxies[loop_end]),
+            transient_pending_at_end_of_loop=int(a.transient_pending_bytes[loop_end]),
+            loop_seconds=float(a.time_us[loop_end]) / 1e6,
+            total_seconds=float(a.time_us[-1]) / 1e6,
+        )
+
+    def sampled(self, max_points: int = 2000) -> RunArrays:
+        """At most about ``max_points`` rows for drawing: every k-th loop row, always keeping
+        the first and last of each phase. The summary stays exact."""
+        a = self.arrays
+        n = a.phase.size
+        if n <= max_points:
+            return a
+        step = -(-n // max_points)
+        keep = np.zeros(n, dtype=bool)
+        keep[::step] = True
+        edges = np.flatnonzero(np.diff(a.phase))
+        keep[edges] = keep[edges + 1] = True
+        keep[-1] = True
+        cols = {k: v[keep] for k, v in a.columns().items()}
+        return RunArrays(**cols, engine=a.engine)
+
+    def __repr__(self) -> str:
+        return f"<Trace {self.summary.describe()}>"
