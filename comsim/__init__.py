@@ -36,9 +36,18 @@ from .scenarios import (
     simulate,
 )
 from .strategies import STRATEGIES
-from .trace import Summary, Trace
+from .notes import note, parameter_notes
+from .trace import Summary, Trace, perfmon_samples
+from .widgets import Explorer, StepThrough, explorer, step_through
 
 __all__ = [
+    "Explorer",
+    "StepThrough",
+    "explorer",
+    "note",
+    "parameter_notes",
+    "perfmon_samples",
+    "step_through",
     "CLASSES",
     "COMError",
     "CoCopyProxy",

@@ -61,3 +61,29 @@ class LoopBody:
         for pCopy in self.cache.values():
             pCopy.Release()
         self.cache.clear()
+
+
+def kb_iteration_snapshots(policy: str = "by-design", earlier_iterations: int = 2,
+                           **overrides: object) -> list:
+    """Snapshots of one pass through the KB's loop, call by call, after ``earlier_iterations``
+    passes, then the final release: what the step-through diagram shows."""
+    from .com import Process
+
+    proc = Process(policy=policy, **overrides)
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    body = LoopBody("copy-each-time", 1)
+    for i in range(earlier_iterations):
+        body.iteration(i, pItf)
+    shots = [proc.snapshot(f"before pass {earlier_iterations + 1} "
+                           f"({earlier_iterations} earlier passes)")]
+    pCS = pItf.QueryInterface("IClientSecurity")
+    shots.append(proc.snapshot("1. pItf->QueryInterface(IID_IClientSecurity)"))
+    pCopy = pCS.CopyProxy(pItf)
+    shots.append(proc.snapshot("2. pCS->CopyProxy(pItf) makes a new interface proxy"))
+    pCS.Release()
+    shots.append(proc.snapshot("3. pCS->Release()"))
+    pCopy.Release()
+    shots.append(proc.snapshot("4. pCopy->Release(): lands on the proxy manager"))
+    pItf.Release()
+    shots.append(proc.snapshot("5. after the loop, pItf->Release(): the final release"))
+    return shots

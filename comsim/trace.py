@@ -109,3 +109,18 @@ class Trace:
 
     def __repr__(self) -> str:
         return f"<Trace {self.summary.describe()}>"
+
+
+def perfmon_samples(trace: Trace, interval_ms: float = 1000.0) -> pd.DataFrame:
+    """What perfmon would log: private bytes read once every ``interval_ms`` of wall time
+    (the last sample at or before each tick), like Process\\Private Bytes at its default
+    one-second interval."""
+    if not (isinstance(interval_ms, (int, float)) and 0 < interval_ms <= 3_600_000):
+        raise ValueError(f"interval_ms must be a number in (0, 3600000]; got {interval_ms!r}")
+    a = trace.arrays
+    ticks = np.arange(0.0, a.time_us[-1] / 1000.0 + interval_ms, interval_ms)
+    idx = np.searchsorted(a.time_us / 1000.0, ticks, side="right") - 1
+    idx = np.clip(idx, 0, a.time_us.size - 1)
+    return pd.DataFrame({"time_s": ticks / 1000.0, "private_bytes": a.private_bytes[idx],
+                         "iteration": a.iteration[idx],
+                         "phase": pd.Categorical.from_codes(a.phase[idx], PHASES)})
