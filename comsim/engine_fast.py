@@ -26,8 +26,10 @@ from .transient import idle_chunks_to_drain, pool_committed_bytes
 
 def supports(params: Params) -> bool:
     """True when the closed forms are exact: the last free in each segment must decommit."""
-    return (params.heap_segment_reserve_bytes - params.heap_segment_header_bytes
-            >= params.decommit_free_block_bytes)
+    return (
+        params.heap_segment_reserve_bytes - params.heap_segment_header_bytes
+        >= params.decommit_free_block_bytes
+    )
 
 
 def _reaped(eligible: np.ndarray, budget_cum: np.ndarray, freed_before: int) -> np.ndarray:
@@ -44,8 +46,9 @@ def run_fast(params: Params, strategy: str, policy: str) -> RunArrays:
     t = params.transient_bytes_per_call
     page = params.page_bytes
     block = params.block_bytes(params.interface_proxy_bytes)
-    first_top = (params.heap_segment_header_bytes + params.block_bytes(params.proxy_manager_bytes)
-                 + block)  # after CoCreateInstanceEx: the proxy manager and the original proxy
+    first_top = (
+        params.heap_segment_header_bytes + params.block_bytes(params.proxy_manager_bytes) + block
+    )  # after CoCreateInstanceEx: the proxy manager and the original proxy
     timing = loop_timing(params, transient_total_bytes(params, strategy))
     i = np.arange(n, dtype=np.int64)
 
@@ -92,21 +95,30 @@ def run_fast(params: Params, strategy: str, policy: str) -> RunArrays:
     chunk_us = params.idle_sample_ms * 1000.0
     chunk_budget = idle_chunk_budget(params)
     chunks = idle_chunks_to_drain(
-        -(-params.idle_tail_ms // params.idle_sample_ms), chunk_us, chunk_budget, t_end,
-        total - freed_end, waiting_until)
+        -(-params.idle_tail_ms // params.idle_sample_ms),
+        chunk_us,
+        chunk_budget,
+        t_end,
+        total - freed_end,
+        waiting_until,
+    )
     idle_times = np.cumsum(np.concatenate(([t_end], np.full(chunks, chunk_us))))[1:]
     idle_eligible = alloc0[np.searchsorted(ready_at, idle_times, side="right")]
-    idle_freed = _reaped(idle_eligible, chunk_budget * np.arange(1, chunks + 1, dtype=np.int64),
-                         freed_end)
+    idle_freed = _reaped(
+        idle_eligible, chunk_budget * np.arange(1, chunks + 1, dtype=np.int64), freed_end
+    )
 
     # -- rows: start, loop..., final-release, idle... ------------------------------------------
     def col(start, loop, final, idle, dtype=np.int64):
         return np.concatenate(([start], loop, [final], idle)).astype(dtype)
 
     pending = col(0, allocated - freed, total - freed_end, total - idle_freed)
-    transient_committed = col(0, pool_committed_bytes(page, allocated, freed),
-                              int(pool_committed_bytes(page, total, freed_end)),
-                              pool_committed_bytes(page, total, idle_freed))
+    transient_committed = col(
+        0,
+        pool_committed_bytes(page, allocated, freed),
+        int(pool_committed_bytes(page, total, freed_end)),
+        pool_committed_bytes(page, total, idle_freed),
+    )
     heap = col(start_heap, heap_loop, heap_final, np.full(chunks, heap_final))
     return RunArrays(
         iteration=col(0, i + 1, n, np.full(chunks, n)),
@@ -131,4 +143,3 @@ def _alloc_free_committed(params: Params, first_top: int, block: int, before: in
     if tail >= params.decommit_free_block_bytes or params.decommit_total_free_bytes <= 0:
         return -(-first_top // page) * page
     return after_alloc
-

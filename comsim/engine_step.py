@@ -41,9 +41,19 @@ def run_step(params: Params, strategy: str, policy: str, progress=None) -> RunAr
 
     def sample(i: int, phase: str) -> None:
         pm_refs = sum(pm.refcount for pm in proc.proxy_managers)
-        rows.append((i, proc.clock_us, PHASES.index(phase), proc.private_bytes,
-                     proc.heap.committed_bytes, proc.transient.pending_bytes,
-                     proc.transient.committed_bytes, proc.interface_proxy_count, pm_refs))
+        rows.append(
+            (
+                i,
+                proc.clock_us,
+                PHASES.index(phase),
+                proc.private_bytes,
+                proc.heap.committed_bytes,
+                proc.transient.pending_bytes,
+                proc.transient.committed_bytes,
+                proc.interface_proxy_count,
+                pm_refs,
+            )
+        )
 
     pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
     sample(0, "start")
@@ -60,12 +70,17 @@ def run_step(params: Params, strategy: str, policy: str, progress=None) -> RunAr
     sample(params.iterations, "final-release")
     chunk_us = params.idle_sample_ms * 1000.0
     chunks = idle_chunks_to_drain(
-        -(-params.idle_tail_ms // params.idle_sample_ms), chunk_us, idle_chunk_budget(params),
-        proc.clock_us, proc.transient.pending_bytes, proc.transient.waiting_until_us)
+        -(-params.idle_tail_ms // params.idle_sample_ms),
+        chunk_us,
+        idle_chunk_budget(params),
+        proc.clock_us,
+        proc.transient.pending_bytes,
+        proc.transient.waiting_until_us,
+    )
     for _ in range(chunks):
         proc.idle_step(chunk_us)
         sample(params.iterations, "idle")
-    cols = list(zip(*rows))
+    cols = list(zip(*rows, strict=True))
     return RunArrays(
         iteration=np.array(cols[0], dtype=np.int64),
         time_us=np.array(cols[1], dtype=np.float64),

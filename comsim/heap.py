@@ -190,23 +190,31 @@ class Heap:
         """Every segment's pages and blocks, for diagrams and tests."""
         segments = []
         for seg in self.segments:
-            blocks = [BlockSnapshot(seg.base + s, size, owner)
-                      for s, (size, owner) in seg.used.items()]
-            blocks += [BlockSnapshot(seg.base + s, seg.free_end_of[s] - s, None)
-                       for s in seg.free_starts]
+            blocks = [
+                BlockSnapshot(seg.base + s, size, owner) for s, (size, owner) in seg.used.items()
+            ]
+            blocks += [
+                BlockSnapshot(seg.base + s, seg.free_end_of[s] - s, None) for s in seg.free_starts
+            ]
             blocks.sort(key=lambda b: b.address)
-            segments.append(SegmentSnapshot(
-                index=seg.index, base=seg.base, reserve_bytes=seg.reserve,
-                header_bytes=seg.header,
-                committed_bytes=int(seg.committed.sum()) * self.page,
-                committed_pages=tuple(bool(c) for c in seg.committed), blocks=tuple(blocks)))
-        return HeapSnapshot(self.committed_bytes, self.used_bytes, self.free_bytes,
-                            tuple(segments))
+            segments.append(
+                SegmentSnapshot(
+                    index=seg.index,
+                    base=seg.base,
+                    reserve_bytes=seg.reserve,
+                    header_bytes=seg.header,
+                    committed_bytes=int(seg.committed.sum()) * self.page,
+                    committed_pages=tuple(bool(c) for c in seg.committed),
+                    blocks=tuple(blocks),
+                )
+            )
+        return HeapSnapshot(self.committed_bytes, self.used_bytes, self.free_bytes, tuple(segments))
 
 
 # -- closed forms for the fast engine ------------------------------------------------------------
-def bump_committed_bytes(params: Params, first_top: int, block: int,
-                         n_blocks: np.ndarray) -> np.ndarray:
+def bump_committed_bytes(
+    params: Params, first_top: int, block: int, n_blocks: np.ndarray
+) -> np.ndarray:
     """Committed heap bytes after ``n_blocks`` equal blocks are carved one after another,
     never freed, starting at offset ``first_top`` of the first segment (vectorised).
 

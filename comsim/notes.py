@@ -30,9 +30,11 @@ class Note:
     def _repr_html_(self) -> str:
         color, icon, label = TAG_STYLE[self.tag]
         head = f"{icon} {label}" + (f": {html.escape(self.title)}" if self.title else "")
-        return (f'<div class="comsim-note comsim-note-{self.tag}" style="border-left:6px solid '
-                f'{color};padding:6px 10px;margin:6px 0;background:#f7f7f7">'
-                f'<strong style="color:{color}">{head}</strong><br>{self.text}</div>')
+        return (
+            f'<div class="comsim-note comsim-note-{self.tag}" style="border-left:6px solid '
+            f'{color};padding:6px 10px;margin:6px 0;background:#f7f7f7">'
+            f'<strong style="color:{color}">{head}</strong><br>{self.text}</div>'
+        )
 
     def __repr__(self) -> str:
         label = TAG_STYLE[self.tag][2]
@@ -70,14 +72,20 @@ class ParameterNotes:
                 f'<tr><td><code>{name}</code></td><td style="text-align:right">'
                 f"{html.escape(value_text(name))}</td>"
                 f'<td style="color:{color};white-space:nowrap">{icon} {p.tag}</td>'
-                f"<td>{html.escape(p.meaning)}<br><small>{html.escape(p.source)}</small></td></tr>")
-        return ('<table class="comsim-params"><thead><tr><th>parameter</th><th>value</th>'
-                "<th>provenance</th><th>meaning and source</th></tr></thead><tbody>"
-                + "".join(rows) + "</tbody></table>")
+                f"<td>{html.escape(p.meaning)}<br><small>{html.escape(p.source)}</small></td></tr>"
+            )
+        return (
+            '<table class="comsim-params"><thead><tr><th>parameter</th><th>value</th>'
+            "<th>provenance</th><th>meaning and source</th></tr></thead><tbody>"
+            + "".join(rows)
+            + "</tbody></table>"
+        )
 
     def __repr__(self) -> str:
-        return "\n".join(f"{n} = {value_text(n)} [{PARAMETERS[n].tag}] {PARAMETERS[n].source}"
-                         for n in self.names)
+        return "\n".join(
+            f"{n} = {value_text(n)} [{PARAMETERS[n].tag}] {PARAMETERS[n].source}"
+            for n in self.names
+        )
 
 
 def parameter_notes(*names: str) -> ParameterNotes:

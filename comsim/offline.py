@@ -19,14 +19,21 @@ from collections.abc import Callable, Sequence
 from matplotlib.figure import Figure
 
 
-def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+def figure_png(fig: Figure, dpi: float | None = None, compress_level: int = 1) -> bytes:
+    """The figure as PNG bytes. Light compression by default: live redraws need speed; the
+    precomputed frames of a report use more, for size."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": compress_level})
     return buf.getvalue()
 
 
-def scrubber_html(controls: Sequence[tuple[str, Sequence, int]], render: Callable[..., Figure],
-                  caption: Callable[..., str], title: str, dpi: int = 80) -> str:
+def scrubber_html(
+    controls: Sequence[tuple[str, Sequence, int]],
+    render: Callable[..., Figure],
+    caption: Callable[..., str],
+    title: str,
+    dpi: int = 80,
+) -> str:
     """Render ``render(*values)`` for every combination of control values and return HTML
     whose range inputs pick the frame shown, with ``caption(*values)`` under it.
 
@@ -37,7 +44,7 @@ def scrubber_html(controls: Sequence[tuple[str, Sequence, int]], render: Callabl
     frames, captions = [], []
     for combo in itertools.product(*grids):
         fig = render(*combo)
-        frames.append("data:image/png;base64," + base64.b64encode(figure_png(fig, dpi)).decode())
+        frames.append("data:image/png;base64," + base64.b64encode(figure_png(fig, dpi, 9)).decode())
         captions.append(caption(*combo))
     uid = "scrub-" + uuid.uuid4().hex[:8]
     sizes = [len(g) for g in grids]
@@ -48,13 +55,20 @@ def scrubber_html(controls: Sequence[tuple[str, Sequence, int]], render: Callabl
             f'<label style="display:block;margin:4px 0">{html.escape(name)}: '
             f'<input type="range" class="{uid}-in" min="0" max="{len(grid) - 1}" step="1" '
             f'value="{default}" aria-label="{html.escape(name)}" style="width:50%"> '
-            f'<output class="{uid}-val"></output></label>')
-    data = json.dumps({"frames": frames, "captions": captions, "sizes": sizes,
-                       "labels": [[_fmt(v) for v in g] for g in grids]})
+            f'<output class="{uid}-val"></output></label>'
+        )
+    data = json.dumps(
+        {
+            "frames": frames,
+            "captions": captions,
+            "sizes": sizes,
+            "labels": [[_fmt(v) for v in g] for g in grids],
+        }
+    )
     return f"""<div id="{uid}" class="comsim-offline-explorer" style="max-width:900px">
 <p style="margin:2px 0"><strong>{html.escape(title)}</strong>
  (precomputed frames: move a slider to change the figure; no kernel needed)</p>
-{''.join(inputs)}
+{"".join(inputs)}
 <img class="{uid}-img" alt="{html.escape(title)}" style="max-width:100%">
 <p class="{uid}-cap" role="status" style="font-size:0.9em"></p>
 <script type="application/json" class="{uid}-data">{data}</script>

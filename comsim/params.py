@@ -51,29 +51,39 @@ class Parameter:
 
     def check(self, value: object) -> int | float:
         """Return ``value`` if it is allowed here, else raise TypeError/ValueError naming it."""
-        return check_number(self.name, value, self.type, self.low, self.high,
-                            self.low_open, self.high_open)
+        return check_number(
+            self.name, value, self.type, self.low, self.high, self.low_open, self.high_open
+        )
 
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def check_number(name: str, value: object, kind: str, low: float, high: float,
-                 low_open: bool = False, high_open: bool = False) -> int | float:
+def check_number(
+    name: str,
+    value: object,
+    kind: str,
+    low: float,
+    high: float,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> int | float:
     """Validate one number before any work is done; the error names the parameter and range."""
     lo = "(" if low_open else "["
     hi = ")" if high_open else "]"
     allowed = f"{lo}{_fmt(low)}, {_fmt(high)}{hi}"
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int in {allowed}; got {value!r} "
-                            f"({type(value).__name__})")
+            raise TypeError(
+                f"{name} must be an int in {allowed}; got {value!r} ({type(value).__name__})"
+            )
         value = int(value)
     else:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a float in {allowed}; got {value!r} "
-                            f"({type(value).__name__})")
+            raise TypeError(
+                f"{name} must be a float in {allowed}; got {value!r} ({type(value).__name__})"
+            )
         value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"{name} must be a finite float in {allowed}; got {value!r}")
@@ -98,9 +108,17 @@ def load_parameters(path: Path = PARAMETERS_CSV) -> dict[str, Parameter]:
             low, high, low_open, high_open = _parse_range(row["range"])
             caster = int if row["type"] == "int" else float
             rows[row["name"]] = Parameter(
-                name=row["name"], value=caster(row["value"]), unit=row["unit"],
-                type=row["type"], low=low, high=high, low_open=low_open, high_open=high_open,
-                tag=row["tag"], source=row["source"], meaning=row["meaning"],
+                name=row["name"],
+                value=caster(row["value"]),
+                unit=row["unit"],
+                type=row["type"],
+                low=low,
+                high=high,
+                low_open=low_open,
+                high_open=high_open,
+                tag=row["tag"],
+                source=row["source"],
+                meaning=row["meaning"],
             )
     return rows
 
@@ -147,8 +165,7 @@ class Params:
         values = {}
         for name, value in overrides.items():
             if name not in PARAMETERS:
-                raise TypeError(
-                    f"unknown parameter {name!r}; choose from: {', '.join(PARAMETERS)}")
+                raise TypeError(f"unknown parameter {name!r}; choose from: {', '.join(PARAMETERS)}")
             values[name] = PARAMETERS[name].check(value)
         params = cls(**values)
         params._check_relations()
@@ -164,20 +181,24 @@ class Params:
         """Checks that involve two parameters at once (a block must fit in a segment)."""
         usable = self.heap_segment_reserve_bytes - self.heap_segment_header_bytes
         first = self.block_bytes(self.proxy_manager_bytes) + 2 * self.block_bytes(
-            self.interface_proxy_bytes)
+            self.interface_proxy_bytes
+        )
         if first > usable:
             raise ValueError(
                 "interface_proxy_bytes and proxy_manager_bytes must fit in one heap segment: "
                 f"2*{self.interface_proxy_bytes} + {self.proxy_manager_bytes} > "
-                f"heap_segment_reserve_bytes - heap_segment_header_bytes = {usable}")
+                f"heap_segment_reserve_bytes - heap_segment_header_bytes = {usable}"
+            )
         if self.heap_segment_commit_bytes > self.heap_segment_reserve_bytes:
             raise ValueError(
                 "heap_segment_commit_bytes must be <= heap_segment_reserve_bytes; got "
-                f"{self.heap_segment_commit_bytes} > {self.heap_segment_reserve_bytes}")
+                f"{self.heap_segment_commit_bytes} > {self.heap_segment_reserve_bytes}"
+            )
         if self.heap_segment_header_bytes >= self.heap_segment_commit_bytes:
             raise ValueError(
                 "heap_segment_header_bytes must be < heap_segment_commit_bytes; got "
-                f"{self.heap_segment_header_bytes} >= {self.heap_segment_commit_bytes}")
+                f"{self.heap_segment_header_bytes} >= {self.heap_segment_commit_bytes}"
+            )
 
     def block_bytes(self, request: int) -> int:
         """Heap block size for a request: rounded up to the heap's granularity."""
@@ -190,7 +211,16 @@ def parameter_table():
     import pandas as pd
 
     return pd.DataFrame(
-        [{"name": p.name, "value": p.value, "unit": p.unit, "range": p.range_text,
-          "tag": p.tag, "source": p.source, "meaning": p.meaning}
-         for p in PARAMETERS.values()]
+        [
+            {
+                "name": p.name,
+                "value": p.value,
+                "unit": p.unit,
+                "range": p.range_text,
+                "tag": p.tag,
+                "source": p.source,
+                "meaning": p.meaning,
+            }
+            for p in PARAMETERS.values()
+        ]
     )

@@ -50,6 +50,8 @@ _FETCHING_ATTRS = {"src", "href", "data", "srcset"}
 _REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
 _REMOTE_IN_CSS = re.compile(r"(@import|url\()\s*['\"]?\s*(https?:)?//", re.IGNORECASE)
 _REMOTE_IN_SCRIPT = re.compile(r"https?://", re.IGNORECASE)
+# Script types a browser runs; others (application/json, ...) are inert data.
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
 
 
 class OfflineReportError(RuntimeError):
@@ -99,7 +101,9 @@ class _RemoteReferenceFinder(HTMLParser):
                 self.found.append(f"<{tag} {name}={value!r}>")
             if name == "style" and _REMOTE_IN_CSS.search(value):
                 self.found.append(f"<{tag} style={value!r}>")
-        if tag in ("script", "style"):
+        if tag == "style" or (
+            tag == "script" and (dict(attrs).get("type") or "").strip().lower() in _JS_TYPES
+        ):
             self._inside = tag
 
     def handle_endtag(self, tag):
@@ -128,13 +132,13 @@ def notebook_client(
 
     The kernel is ``python3`` as this interpreter provides it, so running from the project's
     venv runs the notebooks in the venv. Cells tagged ``raises-exception`` may raise. Start it
-    with ``env=kernel_env()`` so the kernel knows it is making a report.
+    with ``env=kernel_env()`` so the kernel knows it is making a report. Widget state is still
+    recorded (nbclient's Output-widget capture needs it); the exporter drops it.
     """
     return NotebookClient(
         nb,
         timeout=timeout_s,
         kernel_name="python3",
-        store_widget_state=False,
         config=KERNEL_CONFIG,
         resources={"metadata": {"path": str(cwd)}},
     )

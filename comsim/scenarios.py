@@ -20,9 +20,16 @@ def _choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     return value
 
 
-def simulate(iterations: int | None = None, tightness: float | None = None,
-             strategy: str = "copy-each-time", policy: str = "by-design", *,
-             engine: str = "auto", progress: bool = False, **overrides: object) -> Trace:
+def simulate(
+    iterations: int | None = None,
+    tightness: float | None = None,
+    strategy: str = "copy-each-time",
+    policy: str = "by-design",
+    *,
+    engine: str = "auto",
+    progress: bool = False,
+    **overrides: object,
+) -> Trace:
     """Run one client program: CoCreateInstanceEx, ``iterations`` passes of ``strategy``, the
     original pointer's final Release, then an idle tail long enough for memory to settle.
 
@@ -42,8 +49,10 @@ def simulate(iterations: int | None = None, tightness: float | None = None,
         overrides["tightness"] = tightness
     params = Params.make(**overrides)
     if engine == "fast" and not supports(params):
-        raise ValueError("engine 'fast' needs heap_segment_reserve_bytes - "
-                         "heap_segment_header_bytes >= decommit_free_block_bytes; use 'step'")
+        raise ValueError(
+            "engine 'fast' needs heap_segment_reserve_bytes - "
+            "heap_segment_header_bytes >= decommit_free_block_bytes; use 'step'"
+        )
     if engine == "step" or (engine == "auto" and not supports(params)):
         arrays = _run_step_with_progress(params, strategy, policy, progress)
     else:
@@ -57,6 +66,7 @@ def _run_step_with_progress(params: Params, strategy: str, policy: str, progress
     from tqdm.auto import tqdm
 
     with tqdm(total=params.iterations, unit="it", desc=f"step engine: {strategy}") as bar:
+
         def advance(done: int) -> None:
             bar.update(done - bar.n)
 
@@ -74,9 +84,13 @@ def scenario(name: str) -> dict:
     table = _load_scenarios()
     _choice("scenario", name, tuple(table))
     row = table[name]
-    return dict(strategy=row["strategy"], policy=row["policy"],
-                iterations=int(row["iterations"]), tightness=float(row["tightness"]),
-                blankets=int(row["blankets"]))
+    return dict(
+        strategy=row["strategy"],
+        policy=row["policy"],
+        iterations=int(row["iterations"]),
+        tightness=float(row["tightness"]),
+        blankets=int(row["blankets"]),
+    )
 
 
 def scenario_info(name: str) -> dict:

@@ -63,8 +63,9 @@ class LoopBody:
         self.cache.clear()
 
 
-def kb_iteration_snapshots(policy: str = "by-design", earlier_iterations: int = 2,
-                           **overrides: object) -> list:
+def kb_iteration_snapshots(
+    policy: str = "by-design", earlier_iterations: int = 2, **overrides: object
+) -> list:
     """Snapshots of one pass through the KB's loop, call by call, after ``earlier_iterations``
     passes, then the final release: what the step-through diagram shows."""
     from .com import Process
@@ -74,8 +75,9 @@ def kb_iteration_snapshots(policy: str = "by-design", earlier_iterations: int = 
     body = LoopBody("copy-each-time", 1)
     for i in range(earlier_iterations):
         body.iteration(i, pItf)
-    shots = [proc.snapshot(f"before pass {earlier_iterations + 1} "
-                           f"({earlier_iterations} earlier passes)")]
+    shots = [
+        proc.snapshot(f"before pass {earlier_iterations + 1} ({earlier_iterations} earlier passes)")
+    ]
     pCS = pItf.QueryInterface("IClientSecurity")
     shots.append(proc.snapshot("1. pItf->QueryInterface(IID_IClientSecurity)"))
     pCopy = pCS.CopyProxy(pItf)

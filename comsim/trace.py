@@ -43,8 +43,8 @@ class Summary:
             f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
             f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
             f"{self.interface_proxies_at_end_of_loop:,} interface proxies alive at the end of "
-            f"the loop; {self.returned_fraction:.0%} returned after the final release and "
-            f"{self.total_seconds - self.loop_seconds:.1f} s idle."
+            f"the loop; {min(self.returned_fraction, 1.0):.1%} returned after the final release "
+            f"and {self.total_seconds - self.loop_seconds:.1f} s idle."
         )
 
 
@@ -78,12 +78,18 @@ class Trace:
         growth = int(private[loop_end]) - start
         n = self.params.iterations
         return Summary(
-            strategy=self.strategy, policy=self.policy, iterations=n,
-            tightness=self.params.tightness, engine=a.engine,
-            start_private_bytes=start, end_of_loop_private_bytes=int(private[loop_end]),
-            growth_bytes=growth, bytes_per_iteration=growth / n if n else 0.0,
+            strategy=self.strategy,
+            policy=self.policy,
+            iterations=n,
+            tightness=self.params.tightness,
+            engine=a.engine,
+            start_private_bytes=start,
+            end_of_loop_private_bytes=int(private[loop_end]),
+            growth_bytes=growth,
+            bytes_per_iteration=growth / n if n else 0.0,
             peak_private_bytes=peak,
-            after_release_private_bytes=int(private[loop_end + 1]), end_private_bytes=end,
+            after_release_private_bytes=int(private[loop_end + 1]),
+            end_private_bytes=end,
             returned_fraction=(peak - end) / (peak - start) if peak > start else 1.0,
             interface_proxies_at_end_of_loop=int(a.interface_proxies[loop_end]),
             transient_pending_at_end_of_loop=int(a.transient_pending_bytes[loop_end]),
@@ -121,6 +127,11 @@ def perfmon_samples(trace: Trace, interval_ms: float = 1000.0) -> pd.DataFrame:
     ticks = np.arange(0.0, a.time_us[-1] / 1000.0 + interval_ms, interval_ms)
     idx = np.searchsorted(a.time_us / 1000.0, ticks, side="right") - 1
     idx = np.clip(idx, 0, a.time_us.size - 1)
-    return pd.DataFrame({"time_s": ticks / 1000.0, "private_bytes": a.private_bytes[idx],
-                         "iteration": a.iteration[idx],
-                         "phase": pd.Categorical.from_codes(a.phase[idx], PHASES)})
+    return pd.DataFrame(
+        {
+            "time_s": ticks / 1000.0,
+            "private_bytes": a.private_bytes[idx],
+            "iteration": a.iteration[idx],
+            "phase": pd.Categorical.from_codes(a.phase[idx], PHASES),
+        }
+    )

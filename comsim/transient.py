@@ -65,8 +65,14 @@ def pool_committed_bytes(page_bytes: int, allocated, freed):
     return np.where(allocated > freed, pages * page_bytes, 0)
 
 
-def idle_chunks_to_drain(min_chunks: int, chunk_us: float, chunk_budget: int,
-                         now_us: float, pending_bytes: int, waiting_until_us: float | None) -> int:
+def idle_chunks_to_drain(
+    min_chunks: int,
+    chunk_us: float,
+    chunk_budget: int,
+    now_us: float,
+    pending_bytes: int,
+    waiting_until_us: float | None,
+) -> int:
     """How many idle chunks the run's tail needs so every pending buffer can be freed."""
     wait = 0 if waiting_until_us is None else int(np.ceil((waiting_until_us - now_us) / chunk_us))
     drain = -(-pending_bytes // chunk_budget) if chunk_budget else 0

@@ -13,7 +13,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import clear_output, display
+from IPython.display import Image, clear_output, display
 
 from . import offline
 from .com import POLICIES
@@ -40,9 +40,12 @@ class _FigureWidget(widgets.VBox):
     figure = None
 
     def _show(self) -> None:
+        # Our own PNG (one render, light compression) rather than the inline backend's
+        # tight-bbox render, which draws twice: keeps a slider move under 100 ms.
+        png = offline.figure_png(self.figure)
         with self.output:
             clear_output(wait=True)
-            display(self.figure)
+            display(Image(data=png, format="png"))
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -63,8 +66,15 @@ class Explorer(_FigureWidget):
     ``traces`` (the runs on show), ``last_redraw_ms``.
     """
 
-    def __init__(self, strategies=("copy-each-time",), policy="by-design", x="iteration",
-                 show_blankets=False, title=None, **overrides):
+    def __init__(
+        self,
+        strategies=("copy-each-time",),
+        policy="by-design",
+        x="iteration",
+        show_blankets=False,
+        title=None,
+        **overrides,
+    ):
         for s in strategies:
             if s not in STRATEGIES:
                 raise ValueError(f"strategies must be chosen from {STRATEGIES}; got {s!r}")
@@ -76,22 +86,40 @@ class Explorer(_FigureWidget):
         self.overrides = overrides
         lo, hi, step = ITERATIONS_RANGE
         self.iterations = widgets.IntSlider(
-            value=20_001, min=lo, max=hi, step=step, description="iterations",
-            continuous_update=False, layout=widgets.Layout(width="70%"))
+            value=20_001,
+            min=lo,
+            max=hi,
+            step=step,
+            description="iterations",
+            continuous_update=False,
+            layout=widgets.Layout(width="70%"),
+        )
         lo, hi, step = TIGHTNESS_RANGE
         self.tightness = widgets.FloatSlider(
-            value=1.0, min=lo, max=hi, step=step, description="tightness",
-            readout_format=".2f", continuous_update=False, layout=widgets.Layout(width="70%"))
+            value=1.0,
+            min=lo,
+            max=hi,
+            step=step,
+            description="tightness",
+            readout_format=".2f",
+            continuous_update=False,
+            layout=widgets.Layout(width="70%"),
+        )
         controls = [self.iterations, self.tightness]
         self.blankets = None
         if show_blankets:
             lo, hi, step = BLANKETS_RANGE
             self.blankets = widgets.IntSlider(
-                value=1, min=lo, max=hi, step=step, description="blankets",
-                continuous_update=False, layout=widgets.Layout(width="70%"))
+                value=1,
+                min=lo,
+                max=hi,
+                step=step,
+                description="blankets",
+                continuous_update=False,
+                layout=widgets.Layout(width="70%"),
+            )
             controls.append(self.blankets)
-        self.title = title or ("Private bytes: " + ", ".join(self.strategies)
-                               + f" ({policy})")
+        self.title = title or ("Private bytes: " + ", ".join(self.strategies) + f" ({policy})")
         self.plot = MemoryPlot(x=x, title=self.title, labels=self.strategies)
         self.figure = self.plot.figure
         self.caption = widgets.HTML()
@@ -104,15 +132,17 @@ class Explorer(_FigureWidget):
         self.redraw()
 
     def _settings(self) -> dict:
-        settings = dict(self.overrides, iterations=int(self.iterations.value),
-                        tightness=float(self.tightness.value))
+        settings = dict(
+            self.overrides,
+            iterations=int(self.iterations.value),
+            tightness=float(self.tightness.value),
+        )
         if self.blankets is not None:
             settings["blankets"] = int(self.blankets.value)
         return settings
 
     def compute(self, **settings) -> dict[str, Trace]:
-        return {s: simulate(strategy=s, policy=self.policy, **settings)
-                for s in self.strategies}
+        return {s: simulate(strategy=s, policy=self.policy, **settings) for s in self.strategies}
 
     def _on_change(self, _change) -> None:
         self.redraw()
@@ -127,8 +157,10 @@ class Explorer(_FigureWidget):
         self.last_redraw_ms = (time.perf_counter() - t0) * 1000
 
     def offline_html(self) -> str:
-        controls = [("iterations", OFFLINE_ITERATIONS, OFFLINE_ITERATIONS.index(20_001)),
-                    ("tightness", OFFLINE_TIGHTNESS, len(OFFLINE_TIGHTNESS) - 1)]
+        controls = [
+            ("iterations", OFFLINE_ITERATIONS, OFFLINE_ITERATIONS.index(20_001)),
+            ("tightness", OFFLINE_TIGHTNESS, len(OFFLINE_TIGHTNESS) - 1),
+        ]
         if self.blankets is not None:
             controls.append(("blankets", OFFLINE_BLANKETS, 0))
 
@@ -143,16 +175,22 @@ class Explorer(_FigureWidget):
             return self.figure
 
         def caption(*values):
-            return " ".join(t.summary.describe() for t in self.compute(**settings(*values))
-                            .values())
+            return " ".join(
+                t.summary.describe() for t in self.compute(**settings(*values)).values()
+            )
 
         html = offline.scrubber_html(controls, render, caption, self.title)
         self.plot.update(self.traces)  # back to the live sliders' state
         return html
 
 
-def explorer(strategies=("copy-each-time",), policy="by-design", x="iteration",
-             show_blankets=False, **overrides) -> Explorer:
+def explorer(
+    strategies=("copy-each-time",),
+    policy="by-design",
+    x="iteration",
+    show_blankets=False,
+    **overrides,
+) -> Explorer:
     """Private bytes of the KB loop (or other strategies) with sliders for iterations and
     tightness. ``strategies`` may be one name or several to compare side by side."""
     if isinstance(strategies, str):
@@ -172,16 +210,18 @@ class StepThrough(_FigureWidget):
         self.bar_max = max(s.heap.used_bytes + s.transient_pending_bytes for s in self.snapshots)
         self.plot = ObjectGraphPlot(f"One pass of the KB loop ({policy})")
         self.figure = self.plot.figure
-        self.step = widgets.IntSlider(value=0, min=0, max=len(self.snapshots) - 1,
-                                      description="call", continuous_update=True)
+        self.step = widgets.IntSlider(
+            value=0, min=0, max=len(self.snapshots) - 1, description="call", continuous_update=True
+        )
         self.previous = widgets.Button(description="◀ Previous", tooltip="previous call")
         self.next = widgets.Button(description="Next ▶", tooltip="next call")
         self.previous.on_click(lambda _b: self._move(-1))
         self.next.on_click(lambda _b: self._move(+1))
         self.caption = widgets.HTML()
         self.output = widgets.Output()
-        super().__init__([widgets.HBox([self.previous, self.next, self.step]), self.output,
-                          self.caption])
+        super().__init__(
+            [widgets.HBox([self.previous, self.next, self.step]), self.output, self.caption]
+        )
         self.step.observe(lambda _c: self.redraw(), names="value")
         self.redraw()
 
@@ -192,9 +232,11 @@ class StepThrough(_FigureWidget):
         s = self.snapshots[k]
         refs = s.proxy_managers[0].refcount if s.proxy_managers else 0
         proxies = sum(len(pm.interface_proxies) for pm in s.proxy_managers)
-        return (f"Step {k} of {len(self.snapshots) - 1}: {s.note}. Proxy manager refcount "
-                f"{refs}; {proxies} interface proxies alive; private bytes "
-                f"{s.private_bytes:,}.")
+        return (
+            f"Step {k} of {len(self.snapshots) - 1}: {s.note}. Proxy manager refcount "
+            f"{refs}; {proxies} interface proxies alive; private bytes "
+            f"{s.private_bytes:,}."
+        )
 
     def redraw(self) -> None:
         k = int(self.step.value)
@@ -211,8 +253,9 @@ class StepThrough(_FigureWidget):
             self.plot.update(self.snapshots[k], self.bar_max)
             return self.figure
 
-        html = offline.scrubber_html([("call", steps, 0)], render, self.caption_text,
-                                     "One pass of the KB loop, call by call")
+        html = offline.scrubber_html(
+            [("call", steps, 0)], render, self.caption_text, "One pass of the KB loop, call by call"
+        )
         self.plot.update(self.snapshots[int(self.step.value)], self.bar_max)
         return html
 

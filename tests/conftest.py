@@ -1,0 +1,51 @@
+"""Shared fixtures: where the repository and its notebooks are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+# The teaching notebooks, in the order a learner meets them.
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+# Folders that hold generated or third-party notebooks, never ours.
+_NOT_OURS = {".venv", "build", ".git", ".ipynb_checkpoints", "node_modules"}
+# Every notebook in the working tree, wherever it lives (notebooks/, solutions, ...).
+ALL_NOTEBOOKS = sorted(
+    path
+    for path in REPO_ROOT.rglob("*.ipynb")
+    if not _NOT_OURS.intersection(path.relative_to(REPO_ROOT).parts)
+)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository's top folder, wherever it was cloned."""
+    return REPO_ROOT
+
+
+def _notebook_param(notebooks: list[Path]):
+    """Parametrize over notebooks; an empty list is a failure, never a silent pass."""
+    if notebooks:
+        return [pytest.param(p, id=str(p.relative_to(REPO_ROOT))) for p in notebooks]
+    return [pytest.param(None, id="no-notebooks")]
+
+
+def _require(path: Path | None) -> Path:
+    if path is None:
+        pytest.fail(f"no notebooks found in {NOTEBOOKS_DIR}: the course has nothing to test")
+    return path
+
+
+@pytest.fixture(params=_notebook_param(NOTEBOOKS))
+def notebook_path(request) -> Path:
+    """One teaching notebook in notebooks/."""
+    return _require(request.param)
+
+
+@pytest.fixture(params=_notebook_param(ALL_NOTEBOOKS))
+def any_notebook_path(request) -> Path:
+    """One notebook anywhere in the repository, for checks of what gets committed."""
+    return _require(request.param)

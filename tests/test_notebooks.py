@@ -1,0 +1,43 @@
+"""Executing the notebooks is part of the test: a learner runs them top to bottom, and often
+runs them all again without restarting the kernel."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+from comsim import report
+
+
+def _learner_env() -> dict[str, str]:
+    """The kernel's environment as in Jupyter: not making a report (tests/test_report.py is)."""
+    return {name: value for name, value in os.environ.items() if name not in report.REPORT_ENV}
+
+
+def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):
+    nb = nbformat.read(notebook_path, as_version=4)
+    client = report.notebook_client(nb, notebook_path.parent)
+    with client.setup_kernel(env=_learner_env()):
+        client.execute(cleanup_kc=False)  # first run: a fresh kernel, as a learner opens it
+        try:
+            client.execute(cleanup_kc=False)  # "Run All" again, same kernel, state kept
+        except CellExecutionError as error:
+            pytest.fail(f"{notebook_path.name} fails when run again in the same kernel:\n{error}")
+
+
+def test_report_kernels_run_on_this_interpreter_in_the_notebook_folder(tmp_path: Path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "import os, sys\nprint(sys.prefix, os.getcwd(), os.environ.get('COMSIM_REPORT'))"
+            )
+        ]
+    )
+    report.notebook_client(nb, tmp_path).execute(env=report.kernel_env())
+    printed = nb.cells[0].outputs[0]["text"].split()
+    assert printed == [sys.prefix, os.path.realpath(tmp_path), "1"]
