@@ -3,7 +3,8 @@
 #
 #   make reports   execute every notebook and write offline HTML to build/reports/
 #   make test      lint + format check (notebooks too), then the test suite
-#   make lab       JupyterLab on notebooks/
+#   make slides    reveal.js slides of every notebook, offline, in build/slides/
+#   make lab       JupyterLab on notebooks/ (RISE presents them live as slides)
 #   make bench     the engine benchmark
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
 #   make clean     remove build/
@@ -16,6 +17,8 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 # Lives inside the venv, so deleting .venv also forgets that it was installed.
 INSTALLED := $(VENV)/.installed
+# reveal.js, vendored at build time for the offline slides (see the slides target).
+REVEAL := build/vendor/reveal.js-5.2.1/package/dist/reveal.js
 PIP_FLAGS := --disable-pip-version-check --progress-bar off
 # pytest -n 2 on the machine's two cores; override with `make test PYTEST_ARGS=...`.
 PYTEST_ARGS ?= -n 2
@@ -27,7 +30,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export JUPYTER_PREFER_ENV_PATH := 1
 unexport PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-.PHONY: all reports test lint lab bench lock clean
+.PHONY: all reports slides test lint lab bench lock clean
 
 all: test
 
@@ -47,8 +50,17 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint $(REVEAL)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# reveal.js for the offline slides comes from its npm package, fetched once at build time
+# (never by the tests themselves).
+$(REVEAL): | $(INSTALLED)
+	$(PY) -m comsim.slides --vendor
+
+# Reuses the notebooks that `make reports` executed when they are newer than the sources.
+slides: $(INSTALLED) $(REVEAL)
+	$(PY) -m comsim.slides
 
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/

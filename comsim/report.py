@@ -20,11 +20,13 @@ Run it as ``python -m comsim.report [NOTEBOOK ...] [--notebooks-dir DIR] [--out 
 from __future__ import annotations
 
 import argparse
+import html as html_lib
 import os
 import re
 import sys
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -156,6 +158,101 @@ def execute_notebook(path: Path, timeout_s: int = CELL_TIMEOUT_S) -> nbformat.No
     return nb
 
 
+@dataclass(frozen=True)
+class NotebookInfo:
+    """What the course map says about one notebook, read from its first markdown cell."""
+
+    stem: str
+    title: str
+    objectives: tuple[str, ...]
+    minutes: int | None
+
+
+_TIME = re.compile(r"\*\*Time:?\*\*:?\s*(?:about\s+)?(\d+)\s*min", re.IGNORECASE)
+_OBJECTIVES_HEAD = re.compile(r"objective|you will", re.IGNORECASE)
+
+
+def notebook_info(nb: nbformat.NotebookNode, stem: str) -> NotebookInfo:
+    """Title (first ``#`` heading), learning objectives (the bullets after a line about
+    objectives or "you will") and time ("**Time:** about N minutes") of a notebook."""
+    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    lines = first.splitlines()
+    title = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("# ")), stem)
+    objectives: list[str] = []
+    in_list = False
+    for line in lines:
+        if _OBJECTIVES_HEAD.search(line) and not line.lstrip().startswith("-"):
+            in_list = True
+        elif in_list and line.lstrip().startswith(("-", "*", "1", "2", "3", "4", "5")):
+            objectives.append(re.sub(r"^\s*(?:[-*]|\d+\.)\s*", "", line).strip())
+        elif in_list and objectives and not line.strip():
+            break
+        elif in_list and objectives and line.startswith("  "):
+            objectives[-1] += " " + line.strip()
+    time_match = _TIME.search(first)
+    minutes = int(time_match.group(1)) if time_match else None
+    return NotebookInfo(stem, title, tuple(objectives), minutes)
+
+
+def _markdown_inline(text: str) -> str:
+    """Enough Markdown for one objective line: escape, then `code`, **bold** and *italic*."""
+    out = html_lib.escape(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    out = re.sub(r"\[([^\]]+)\]\(([^)]+)\.ipynb\)", r'<a href="\2.html">\1</a>', out)
+    return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
+
+
+def nav_html(infos: list[NotebookInfo], index: int) -> str:
+    """Previous / course map / next links for the report of ``infos[index]``."""
+    parts = []
+    if index > 0:
+        prev = infos[index - 1]
+        parts.append(f'<a rel="prev" href="{prev.stem}.html">← {html_lib.escape(prev.title)}</a>')
+    parts.append('<a href="index.html">Course map</a>')
+    if index + 1 < len(infos):
+        nxt = infos[index + 1]
+        parts.append(f'<a rel="next" href="{nxt.stem}.html">{html_lib.escape(nxt.title)} →</a>')
+    return (
+        '<nav class="comsim-nav" style="display:flex;gap:2em;justify-content:space-between;'
+        'padding:8px 16px;border-bottom:1px solid #ccc;font-family:sans-serif">'
+        + "".join(parts)
+        + "</nav>"
+    )
+
+
+def index_html(infos: list[NotebookInfo]) -> str:
+    """The course map: every notebook with its objectives and time, linking to its report."""
+    total = sum(i.minutes or 0 for i in infos)
+    items = []
+    for info in infos:
+        objectives = "".join(f"<li>{_markdown_inline(o)}</li>" for o in info.objectives)
+        time_text = f"about {info.minutes} minutes" if info.minutes else "time not stated"
+        items.append(
+            f'<li><h2><a href="{info.stem}.html">{html_lib.escape(info.title)}</a></h2>'
+            f"<p><em>{time_text}</em></p><ul>{objectives}</ul></li>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>KB Q216248, step by step: course map</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.5; color: #222; }}
+ol.course > li {{ border-left: 6px solid #0072B2; padding-left: 1em; margin: 1.2em 0; }}
+h2 {{ margin: 0.2em 0; font-size: 1.25em; }}
+a {{ color: #0072B2; }}
+</style></head>
+<body><main>
+<h1>Why "released" memory is not freed: KB Q216248, step by step</h1>
+<p>The notebooks of the course as offline reports: every page opens without a network and
+without Jupyter; sliders in them scrub precomputed frames. About {total} minutes in all. Run
+the notebooks themselves with <code>make lab</code> for live explorers.</p>
+<ol class="course">{"".join(items)}</ol>
+</main></body></html>
+"""
+
+
 def _exporter() -> HTMLExporter:
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
@@ -166,13 +263,13 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def export_notebook(nb: nbformat.NotebookNode, out_path: Path, source_dir: Path) -> Path:
-    """Write an executed notebook as one offline HTML page and check that it is offline.
+def _link_reports(html: str) -> str:
+    """Links between notebooks (``NN_name.ipynb``) become links between their reports."""
+    return re.sub(r'href="(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', html)
 
-    Images that markdown cells link by a path inside ``source_dir`` are embedded in the page.
-    """
-    resources = {"metadata": {"name": out_path.stem, "path": str(source_dir)}}
-    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+
+def write_offline(html: str, out_path: Path) -> Path:
+    """Check that ``html`` loads nothing from the network, then write it."""
     remote = find_remote_references(html)
     if remote:
         raise OfflineReportError(
@@ -183,15 +280,35 @@ def export_notebook(nb: nbformat.NotebookNode, out_path: Path, source_dir: Path)
     return out_path
 
 
+def export_notebook(
+    nb: nbformat.NotebookNode, out_path: Path, source_dir: Path, nav: str = ""
+) -> Path:
+    """Write an executed notebook as one offline HTML page and check that it is offline.
+
+    Images that markdown cells link by a path inside ``source_dir`` are embedded in the page;
+    ``nav`` (previous / next links) goes at the top and the bottom.
+    """
+    resources = {"metadata": {"name": out_path.stem, "path": str(source_dir)}}
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    html = _link_reports(html)
+    if nav:
+        html = html.replace("<main>", "<main>" + nav, 1)
+        html = html.replace("</main>", nav + "</main>", 1)
+    return write_offline(html, out_path)
+
+
 def export_reports(
     notebooks_dir: Path | str = "notebooks",
     out_dir: Path | str = "build/reports",
     notebooks: Iterable[Path | str] | None = None,
     timeout_s: int = CELL_TIMEOUT_S,
+    executed_dir: Path | str | None = None,
 ) -> list[Path]:
-    """Execute each notebook in a fresh kernel and write ``out_dir/<stem>.html`` for it.
+    """Execute each notebook in a fresh kernel and write ``out_dir/<stem>.html`` for it, with
+    previous/next links, plus ``out_dir/index.html``, the course map.
 
-    ``notebooks`` defaults to ``notebooks_dir/*.ipynb`` in sorted order. Returns the written
+    ``notebooks`` defaults to ``notebooks_dir/*.ipynb`` in sorted order. ``executed_dir``, if
+    given, keeps the executed notebooks (the slides reuse them). Returns the notebook reports'
     paths. Raises ``FileNotFoundError`` when there is nothing to export, nbclient's
     ``CellExecutionError`` when a cell fails, and ``OfflineReportError`` when a page would
     still load something from the network.
@@ -203,11 +320,23 @@ def export_reports(
             raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
     else:
         paths = [Path(p) for p in notebooks]
-    written = []
+    executed = []
     for path in paths:
         path = path.resolve()
+        started = time.perf_counter()
         nb = execute_notebook(path, timeout_s)
-        written.append(export_notebook(nb, out_dir / f"{path.stem}.html", path.parent))
+        print(f"executed {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
+        if executed_dir is not None:
+            Path(executed_dir).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, Path(executed_dir) / path.name)
+        executed.append((path, nb))
+    infos = [notebook_info(nb, path.stem) for path, nb in executed]
+    written = [
+        export_notebook(nb, out_dir / f"{path.stem}.html", path.parent, nav_html(infos, k))
+        for k, (path, nb) in enumerate(executed)
+    ]
+    if notebooks is None:
+        write_offline(index_html(infos), out_dir / "index.html")
     return written
 
 
@@ -220,18 +349,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=Path("build/reports"))
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT_S, help="seconds per cell")
+    parser.add_argument(
+        "--executed", type=Path, default=Path("build/executed"), help="keep executed notebooks"
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     try:
-        written = export_reports(args.notebooks_dir, args.out, args.notebooks or None, args.timeout)
+        written = export_reports(
+            args.notebooks_dir, args.out, args.notebooks or None, args.timeout, args.executed
+        )
     except (FileNotFoundError, OfflineReportError) as error:
         print(f"comsim.report: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")
     elapsed_s = time.perf_counter() - started
+    index = args.out.resolve() / "index.html"
     print(f"{len(written)} report(s) in {args.out.resolve()} ({elapsed_s:.1f} s)")
+    if index.exists():
+        print(f"start at {index.as_uri()}")
     return 0
 
 
