@@ -52,6 +52,8 @@ STYLES = {
         "lines.linewidth": 1.8,
         "figure.dpi": 96,
         "legend.fontsize": 9,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
     },
     "projector": {
         "font.size": 16,
@@ -234,8 +236,8 @@ class ObjectGraphPlot:
     single reference count, its interface proxies (copies marked), and a memory bar."""
 
     def __init__(self, title: str = "Inside the client process"):
-        self.figure = new_figure(9.0, 4.8)
-        grid = self.figure.add_gridspec(1, 2, width_ratios=[4, 1])
+        self.figure = new_figure(9.0, 5.0)
+        grid = self.figure.add_gridspec(1, 2, width_ratios=[5, 1])
         self.ax = self.figure.add_subplot(grid[0, 0])
         self.mem_ax = self.figure.add_subplot(grid[0, 1])
         self.title = title
@@ -247,19 +249,25 @@ class ObjectGraphPlot:
         ax.set_xlim(0, 10)
         ax.set_ylim(0, 6)
         ax.axis("off")
-        ax.set_title(f"{self.title}: {snap.note}" if snap.note else self.title, loc="left")
+        self.figure.suptitle(
+            f"{self.title}\n{snap.note}" if snap.note else self.title,
+            x=0.01,
+            ha="left",
+            fontsize="large",
+        )
         if not snap.proxy_managers:
             ax.text(
                 5,
                 3,
-                "no proxy manager: everything it held has been freed",
+                "no proxy manager:\neverything it held has been freed",
                 ha="center",
                 va="center",
+                size="large",
             )
         for pm in snap.proxy_managers[:1]:
             box = Rectangle(
-                (0.2, 0.6),
-                3.4,
+                (0.1, 0.6),
+                3.0,
                 4.8,
                 facecolor=OKABE_ITO["sky"],
                 alpha=0.35,
@@ -267,19 +275,21 @@ class ObjectGraphPlot:
                 linewidth=2,
             )
             ax.add_patch(box)
-            ax.text(1.9, 4.95, f"proxy manager #{pm.id}", ha="center", weight="bold")
+            ax.text(1.6, 4.95, f"proxy manager #{pm.id}", ha="center", weight="bold")
             ax.text(
-                1.9,
-                4.35,
+                1.6,
+                4.3,
                 f"refcount = {pm.refcount}",
                 ha="center",
                 size="large",
                 color=OKABE_ITO["vermillion"],
                 weight="bold",
             )
-            ax.text(1.9, 3.6, "answers itself (no allocation):", ha="center", size="small")
+            ax.text(
+                1.6, 3.6, "answers itself,\nno allocation:", ha="center", va="top", size="small"
+            )
             for k, name in enumerate(pm.local_interfaces[:3]):
-                ax.text(1.9, 3.1 - 0.45 * k, name, ha="center", size="small", family="monospace")
+                ax.text(1.6, 2.6 - 0.45 * k, name, ha="center", size="small", family="monospace")
             shown = pm.interface_proxies[-6:]
             hidden = len(pm.interface_proxies) - len(shown)
             for k, p in enumerate(shown):
@@ -287,9 +297,9 @@ class ObjectGraphPlot:
                 color = OKABE_ITO["orange"] if p.is_copy else OKABE_ITO["green"]
                 ax.add_patch(
                     Rectangle(
-                        (5.0, y - 0.3),
-                        4.6,
-                        0.6,
+                        (4.0, y - 0.32),
+                        5.9,
+                        0.64,
                         facecolor=color,
                         alpha=0.45,
                         edgecolor="black",
@@ -298,20 +308,21 @@ class ObjectGraphPlot:
                 )
                 kind = f"copy of #{p.copied_from}" if p.is_copy else "original"
                 ax.text(
-                    5.15,
+                    4.1,
                     y,
-                    f"{p.iid} proxy #{p.id} ({kind}), held by client: {p.handed_refs}",
+                    f"{p.iid} #{p.id}, {kind}: client holds {p.handed_refs}",
                     va="center",
                     size="small",
+                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none", pad=1),
                 )
                 ax.add_patch(
                     FancyArrowPatch(
-                        (3.6, 3.0), (5.0, y), arrowstyle="-|>", mutation_scale=12, color="0.3"
+                        (3.1, 3.0), (4.0, y), arrowstyle="-|>", mutation_scale=12, color="0.3"
                     )
                 )
             if hidden:
                 ax.text(
-                    7.3,
+                    7.0,
                     0.2,
                     f"... and {hidden:,} earlier interface proxies",
                     ha="center",
@@ -320,7 +331,7 @@ class ObjectGraphPlot:
         used = snap.heap.used_bytes
         pending = snap.transient_pending_bytes
         top = bar_max_bytes or max(used + pending, 1)
-        mem.bar([0], [used / 1024], color=OKABE_ITO["vermillion"], label="heap blocks in use")
+        mem.bar([0], [used / 1024], color=OKABE_ITO["vermillion"], label="heap blocks")
         mem.bar(
             [0],
             [pending / 1024],
@@ -328,10 +339,10 @@ class ObjectGraphPlot:
             color=OKABE_ITO["yellow"],
             label="transient (H2)",
         )
-        mem.set_ylim(0, top / 1024 * 1.1)
+        mem.set_ylim(0, top / 1024 * 1.35)
         mem.set_xticks([])
-        mem.set_ylabel("KiB")
-        mem.set_title(f"private bytes\n{snap.private_bytes / MIB:.3f} MiB", size="medium")
+        mem.set_ylabel("bytes in use (KiB)")
+        mem.set_title(f"private bytes:\n{snap.private_bytes / MIB:.3f} MiB", size="medium")
         mem.legend(loc="upper center", fontsize="x-small")
 
 

@@ -94,9 +94,12 @@ class Problem:
     answers: Answers
 
 
-@dataclass(frozen=True)
+_ICONS = {"right": "✔", "wrong": "✘", "missing": "…", "invalid": "✘"}
+
+
+@dataclass(frozen=True, repr=False)
 class AnswerFeedback:
-    """What :func:`check` says about one answer."""
+    """What :func:`check` (or :func:`check_prediction`) says about one answer."""
 
     name: str
     given: object
@@ -107,8 +110,10 @@ class AnswerFeedback:
     def right(self) -> bool:
         return self.status == "right"
 
+    def __str__(self) -> str:
+        return f"{_ICONS[self.status]} {self.message}"
 
-_ICONS = {"right": "✔", "wrong": "✘", "missing": "…", "invalid": "✘"}
+    __repr__ = __str__
 
 
 @dataclass(frozen=True, repr=False)
@@ -130,7 +135,7 @@ class Feedback:
 
     def __str__(self) -> str:
         lines = [f"Problem {self.seed}:"]
-        lines += [f"  {_ICONS[item.status]} {item.message}" for item in self.items]
+        lines += [f"  {item}" for item in self.items]
         right = sum(item.right for item in self.items)
         lines.append(
             f"  {right} of {len(self.items)} right." + (" Well done." if self.all_right else "")
@@ -158,10 +163,35 @@ class Solution:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return (
-            f"<details><summary>Solution to problem {self.problem.seed} (click to "
-            f"unfold)</summary><pre>{html.escape(str(self))}</pre></details>"
-        )
+        return _details_html(f"Solution to problem {self.problem.seed}", str(self))
+
+
+@dataclass(frozen=True, repr=False)
+class Folded:
+    """Text that a notebook shows folded (HTML ``<details>``) until the learner clicks it."""
+
+    summary: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.summary}\n{self.text}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return _details_html(self.summary, self.text)
+
+
+def _details_html(summary: str, text: str) -> str:
+    return (
+        f"<details><summary>{html.escape(summary)} (click to unfold)</summary>"
+        f'<pre style="white-space:pre-wrap">{html.escape(text)}</pre></details>'
+    )
+
+
+def folded(summary: str, text: str) -> Folded:
+    """``text`` folded under ``summary``: an answer that stays hidden until asked for."""
+    return Folded(str(summary), str(text))
 
 
 # -- making a problem ------------------------------------------------------------------------------
@@ -424,6 +454,12 @@ def _as_number(value: object, whole: bool) -> float | int | None:
     return value
 
 
+def _format_number(value: float) -> str:
+    if isinstance(value, numbers.Integral) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _copying(problem: Problem) -> bool:
     return problem.strategy in ("copy-each-time", "co-copy-proxy")
 
@@ -570,6 +606,39 @@ def _hint_after_release(problem: Problem, given: int) -> str:
         "the final release frees every interface proxy the proxy manager holds, the "
         "original and every copy, and then the proxy manager itself (KB: memory subsides "
         "when the proxy manager gets its final Release)."
+    )
+
+
+def check_prediction(
+    what: str, predicted: object, actual: float, tolerance: float = 0.0
+) -> AnswerFeedback:
+    """Compare a learner's prediction with what the model computed (``actual``), within
+    ``tolerance``. While the prediction is None the model's value stays hidden."""
+    if predicted is None:
+        return AnswerFeedback(
+            what,
+            predicted,
+            "missing",
+            f"{what}: write your prediction first (replace None), then run this cell again. "
+            "The model's answer stays hidden until then.",
+        )
+    number = _as_number(predicted, whole=False)
+    if number is None:
+        return AnswerFeedback(what, predicted, "invalid", f"{what} = {predicted!r}: not a number.")
+    shown = _format_number(actual)
+    if abs(number - actual) <= tolerance:
+        return AnswerFeedback(
+            what,
+            predicted,
+            "right",
+            f"{what}: you predicted {predicted!r}; the model says {shown}.",
+        )
+    return AnswerFeedback(
+        what,
+        predicted,
+        "wrong",
+        f"{what}: you predicted {predicted!r}; the model says {shown}. "
+        "Unfold the answer below for why.",
     )
 
 

@@ -247,3 +247,58 @@ def parent_keeps_children(
         del parent
         after_del_parent = meter.read("after del parent")
     return ParentResult(calls, child_bytes, cached, children_held, after_calls, after_del_parent)
+
+
+# -- showing the readings --------------------------------------------------------------------------
+def readings_frame(result: _Readings):
+    """The readings of one experiment as a pandas DataFrame, in MiB above the start."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "step": [r.label for r in result.readings()],
+            "traced (MiB)": [r.traced_bytes / MIB for r in result.readings()],
+            "resident (MiB)": [
+                None if r.resident_bytes is None else r.resident_bytes / MIB
+                for r in result.readings()
+            ],
+        }
+    ).round(2)
+
+
+def readings_figure(results: dict[str, _Readings], title: str):
+    """Bar chart of the measured memory at each step, one panel per experiment: traced bytes
+    (tracemalloc) and, where the platform gives it, the change in resident memory."""
+    import textwrap
+
+    from .plots import OKABE_ITO, new_figure
+
+    fig = new_figure(4.2 * len(results) + 0.8, 4.0)
+    axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
+    width = 0.4
+    for ax, (name, result) in zip(axes, results.items(), strict=True):
+        readings = result.readings()
+        x = np.arange(len(readings))
+        traced = [r.traced_bytes / MIB for r in readings]
+        bars = ax.bar(x - width / 2, traced, width, color=OKABE_ITO["blue"], label="traced")
+        ax.bar_label(bars, fmt="%.1f", fontsize="small")
+        if all(r.resident_bytes is not None for r in readings):
+            resident = [r.resident_bytes / MIB for r in readings]
+            bars = ax.bar(
+                x + width / 2,
+                resident,
+                width,
+                color=OKABE_ITO["orange"],
+                hatch="//",
+                label="resident (RSS) change",
+            )
+            ax.bar_label(bars, fmt="%.1f", fontsize="small")
+        ax.set_xticks(x, [textwrap.fill(r.label, 16) for r in readings], fontsize="small")
+        ax.set_title(name)
+        ax.axhline(0, color=OKABE_ITO["black"], linewidth=0.8)
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0].set_ylabel("memory above the start (MiB)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize="small")
+    fig.suptitle(title)
+    return fig
