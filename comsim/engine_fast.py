@@ -75,7 +75,7 @@ def run_fast(params: Params, strategy: str, policy: str) -> RunArrays:
 
     # -- time and the transient pool (H2) -------------------------------------------------------
     ends = np.cumsum(np.concatenate(([0.0], timing.wall_us)))[1:]
-    starts = np.concatenate(([0.0], ends[:-1]))
+    starts = np.concatenate(([0.0], ends))[:-1]  # each iteration starts when the last ends
     arrivals = np.where(i < made, t, 0).astype(np.int64)
     allocated = np.cumsum(arrivals)
     latency_us = params.reaper_latency_ms * 1000.0

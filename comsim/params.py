@@ -189,6 +189,12 @@ class Params:
                 f"2*{self.interface_proxy_bytes} + {self.proxy_manager_bytes} > "
                 f"heap_segment_reserve_bytes - heap_segment_header_bytes = {usable}"
             )
+        if self.heap_segment_reserve_bytes % self.page_bytes:
+            raise ValueError(
+                f"heap_segment_reserve_bytes must be a whole number of pages "
+                f"(a multiple of page_bytes = {self.page_bytes}); got "
+                f"{self.heap_segment_reserve_bytes}"
+            )
         if self.heap_segment_commit_bytes > self.heap_segment_reserve_bytes:
             raise ValueError(
                 "heap_segment_commit_bytes must be <= heap_segment_reserve_bytes; got "

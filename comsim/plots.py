@@ -388,6 +388,7 @@ def heap_map_figure(snap: Snapshot, title: str = "Heap pages", max_segments: int
     ax.set_ylim(len(segments) - 0.5, -0.5)
     ax.set_yticks(range(len(segments)), [f"segment {s.index}" for s in segments])
     ax.set_xlabel("offset in the segment (KiB); blue = committed pages, red = blocks in use")
+    ax.set_ylabel("heap segment (1 row each)")
     ax.set_title(title)
     return fig
 

@@ -43,7 +43,7 @@ class Summary:
             f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
             f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
             f"{self.interface_proxies_at_end_of_loop:,} interface proxies alive at the end of "
-            f"the loop; {min(self.returned_fraction, 1.0):.1%} returned after the final release "
+            f"the loop; {self.returned_fraction:.1%} returned after the final release "
             f"and {self.total_seconds - self.loop_seconds:.1f} s idle."
         )
 
@@ -90,7 +90,8 @@ class Trace:
             peak_private_bytes=peak,
             after_release_private_bytes=int(private[loop_end + 1]),
             end_private_bytes=end,
-            returned_fraction=(peak - end) / (peak - start) if peak > start else 1.0,
+            # 1.0 when everything came back (the end may even sit a page below the start).
+            returned_fraction=min(1.0, (peak - end) / (peak - start)) if peak > start else 1.0,
             interface_proxies_at_end_of_loop=int(a.interface_proxies[loop_end]),
             transient_pending_at_end_of_loop=int(a.transient_pending_bytes[loop_end]),
             loop_seconds=float(a.time_us[loop_end]) / 1e6,

@@ -58,7 +58,7 @@ def test_set_overrides_a_parameter_by_name(capsys):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["simulate", "--tightness", "1.5"], "tightness must be in (0, 1]; got 1.5"),
+        (["simulate", "--tightness", "1.5"], "tightness must be in [1e-06, 1]; got 1.5"),
         (["simulate", "--iterations", "-5"], "iterations must be in [0, 10000000]; got -5"),
         (["simulate", "--set", "nonsense=1"], "unknown parameter 'nonsense'"),
         (["simulate", "--set", "seed=abc"], "--set seed must be a int"),

@@ -1,0 +1,237 @@
+"""A learner's typo fails at once, with a message naming the parameter, what is allowed and what
+was given -- before any memory is spent on the run."""
+
+from __future__ import annotations
+
+import math
+import time
+import tracemalloc
+
+import pytest
+
+import comsim
+from comsim import Params, Process
+
+
+def _message(info) -> str:
+    return str(info.value)
+
+
+# -- iterations ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (20_001.0, TypeError),
+        (True, TypeError),
+        ("20001", TypeError),
+        (-1, ValueError),
+        (10_000_001, ValueError),
+    ],
+)
+def test_iterations_must_be_a_whole_number_of_passes_in_range(value, error):
+    with pytest.raises(error) as info:
+        comsim.simulate(iterations=value)
+    msg = _message(info)
+    assert "iterations" in msg
+    assert "[0, 10000000]" in msg
+    assert repr(value) in msg
+
+
+@pytest.mark.parametrize("value", [0, 10_000_000])
+def test_iterations_at_the_ends_of_the_range_are_accepted(value):
+    assert Params.make(iterations=value).iterations == value
+
+
+# -- tightness -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (0, ValueError),
+        (0.0, ValueError),
+        (-0.1, ValueError),
+        (1.5, ValueError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        (float("-inf"), ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+    ],
+)
+def test_tightness_must_be_a_finite_share_of_wall_time_in_zero_to_one(value, error):
+    with pytest.raises(error) as info:
+        comsim.simulate(iterations=10, tightness=value)
+    msg = _message(info)
+    assert "tightness" in msg
+    assert "[1e-06, 1]" in msg
+    shown = repr(value)
+    if not isinstance(value, (str, bool)):
+        assert shown in msg or repr(float(value)) in msg
+    else:
+        assert shown in msg
+
+
+def test_an_integer_tightness_of_one_is_a_tight_loop():
+    assert comsim.simulate(iterations=10, tightness=1).params.tightness == 1.0
+
+
+@pytest.mark.parametrize("tightness", [5e-324, 1e-9, 9.9e-7])
+def test_a_tightness_below_one_in_a_million_is_refused_before_time_overflows(tightness):
+    # cpu_us / tightness must stay finite: the floor of the range is 1e-06.
+    with pytest.raises(ValueError, match=r"tightness must be in \[1e-06, 1\]"):
+        comsim.simulate(iterations=10, tightness=tightness)
+
+
+def test_the_smallest_allowed_tightness_keeps_time_finite():
+    trace = comsim.simulate(iterations=10, tightness=1e-6)
+    assert math.isfinite(trace.summary.loop_seconds)
+    assert math.isfinite(trace.summary.total_seconds)
+
+
+# -- choices ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, value, choices",
+    [
+        ("strategy", "copy-every-time", comsim.STRATEGIES),
+        ("strategy", None, comsim.STRATEGIES),
+        ("policy", "leaky", comsim.POLICIES),
+        ("engine", "turbo", comsim.ENGINES),
+    ],
+)
+def test_an_unknown_choice_lists_the_choices_and_the_value(name, value, choices):
+    with pytest.raises(ValueError) as info:
+        comsim.simulate(iterations=10, **{name: value})
+    msg = _message(info)
+    assert name in msg
+    assert repr(value) in msg
+    for choice in choices:
+        assert choice in msg
+
+
+@pytest.mark.parametrize("name", ["iteration", "tightnes", "bytes_per_copy", "policyy"])
+def test_an_unknown_parameter_name_is_a_typeerror_naming_it(name):
+    with pytest.raises(TypeError) as info:
+        comsim.simulate(iterations=10, **{name: 1})
+    assert repr(name) in _message(info)
+    assert "iterations" in _message(info)  # and the names that do exist
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("blankets", 0),
+        ("seed", -1),
+        ("interface_proxy_bytes", 8),
+        ("iteration_cpu_jitter", 0.95),
+        ("reaper_latency_ms", 1.5),
+        ("page_bytes", 8192),
+        ("idle_sample_ms", 0),
+    ],
+)
+def test_every_other_parameter_is_checked_against_its_range(name, value):
+    with pytest.raises((TypeError, ValueError)) as info:
+        comsim.simulate(iterations=10, **{name: value})
+    msg = _message(info)
+    assert name in msg
+    assert comsim.PARAMETERS[name].range_text in msg
+    assert repr(value) in msg
+
+
+# -- at once, before any work ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(tightness=float("nan")),
+        dict(tightness=2.0),
+        dict(strategy="bogus"),
+        dict(policy="bogus"),
+        dict(engine="bogus"),
+        dict(no_such_parameter=1),
+        dict(heap_segment_commit_bytes=1_048_576, heap_segment_reserve_bytes=65_536),
+    ],
+)
+def test_a_bad_value_fails_at_once_without_running_ten_million_iterations(bad):
+    tracemalloc.start()
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises((TypeError, ValueError)):
+            comsim.simulate(iterations=10_000_000, **bad)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 0.1
+    assert peak < 1_000_000  # a 10M-iteration run would need hundreds of MB of arrays
+
+
+def test_a_process_refuses_an_unknown_parameter():
+    with pytest.raises(TypeError, match="bad_param"):
+        Process(bad_param=1)
+    with pytest.raises(ValueError, match="policy"):
+        Process(policy="sometimes")
+    with pytest.raises(ValueError, match="interface_proxy_bytes"):
+        Process(interface_proxy_bytes=0)
+
+
+def test_idling_a_negative_time_is_refused():
+    proc = Process()
+    with pytest.raises(ValueError, match="seconds"):
+        proc.idle(-1)
+    with pytest.raises(ValueError, match="seconds"):
+        proc.idle(float("nan"))
+    assert proc.time_ms == 0
+
+
+def test_an_explorer_refuses_bad_settings_before_drawing():
+    with pytest.raises(ValueError) as info:
+        comsim.explorer(strategies="bogus")
+    assert "bogus" in str(info.value) and "copy-each-time" in str(info.value)
+    with pytest.raises(ValueError, match="policy"):
+        comsim.explorer(policy="bogus")
+    with pytest.raises(TypeError, match="bad_param"):
+        comsim.explorer(bad_param=1)
+    with pytest.raises(ValueError, match="'time'"):
+        comsim.explorer(x="bogus")
+    with pytest.raises(TypeError, match="bad_param"):
+        comsim.step_through(bad_param=1)
+    with pytest.raises(ValueError, match="policy"):
+        comsim.step_through(policy="bogus")
+
+
+def test_an_unknown_scenario_lists_the_scenarios():
+    with pytest.raises(ValueError) as info:
+        comsim.run_scenario("kb-tighter-loop")
+    assert "kb-tight-loop" in str(info.value) and "kb-tighter-loop" in str(info.value)
+
+
+def test_perfmon_refuses_a_sampling_interval_of_zero():
+    trace = comsim.simulate(iterations=10)
+    with pytest.raises(ValueError, match="interval_ms"):
+        comsim.perfmon_samples(trace, 0)
+
+
+# -- relations between parameters ------------------------------------------------------------------
+def test_a_segment_cannot_commit_more_than_it_reserves():
+    with pytest.raises(ValueError) as info:
+        Params.make(heap_segment_commit_bytes=1_048_576, heap_segment_reserve_bytes=65_536)
+    msg = str(info.value)
+    assert "heap_segment_commit_bytes" in msg and "heap_segment_reserve_bytes" in msg
+    assert "1048576" in msg and "65536" in msg
+
+
+def test_a_segment_header_must_fit_in_its_first_commit():
+    with pytest.raises(ValueError, match="heap_segment_header_bytes"):
+        Params.make(heap_segment_header_bytes=8192, heap_segment_commit_bytes=8192)
+
+
+def test_the_proxy_manager_and_two_interface_proxies_must_fit_in_one_segment():
+    with pytest.raises(ValueError, match="interface_proxy_bytes"):
+        Params.make(interface_proxy_bytes=40_000, heap_segment_reserve_bytes=65_536)
+
+
+def test_replace_checks_like_make():
+    p = Params.make()
+    with pytest.raises(ValueError, match="tightness"):
+        p.replace(tightness=0)
+    with pytest.raises(TypeError, match="nonsense"):
+        p.replace(nonsense=1)
+    assert p.replace(tightness=0.5).tightness == 0.5
