@@ -73,10 +73,8 @@ class InterfaceProxy:
     it.
     """
 
-    _ids = itertools.count(1)
-
     def __init__(self, pm: ProxyManager, iid: str, copied_from: InterfaceProxy | None):
-        self.id = next(InterfaceProxy._ids)
+        self.id = next(pm.process._ids)
         self.pm = pm
         self.iid = iid
         self.copied_from = copied_from
@@ -100,10 +98,8 @@ class ProxyManager:
     remote object and frees every interface proxy it holds, then itself (KB: the final release).
     """
 
-    _ids = itertools.count(1)
-
     def __init__(self, process: Process, clsid: str):
-        self.id = next(ProxyManager._ids)
+        self.id = next(process._ids)
         self.process = process
         self.clsid = clsid
         self.refcount = 0
@@ -199,7 +195,11 @@ class InterfacePointer:
 
     def same_interface(self, other: InterfacePointer) -> bool:
         """True if both pointers have the same address in COM terms (same interface)."""
-        return self._pm is other._pm and self._target is other._target
+        if self._pm is not other._pm:
+            return False
+        if isinstance(self._target, str):  # a local interface: the proxy manager itself
+            return self._target == other._target
+        return self._target is other._target
 
     def __repr__(self) -> str:
         kind = "copy of " if self.is_copy else ""
@@ -392,6 +392,7 @@ class Process:
         )
         self.clock_us = 0.0
         self.proxy_managers: list[ProxyManager] = []
+        self._ids = itertools.count(1)  # numbers for this process's objects, as in diagrams
 
     # -- COM API -------------------------------------------------------------------------------
     def CoCreateInstanceEx(self, clsid: str, iid: str) -> InterfacePointer:

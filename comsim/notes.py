@@ -8,6 +8,7 @@ can tell a documented fact from a hypothesis at a glance. Numbers come from
 from __future__ import annotations
 
 import html
+import re
 
 from .params import PARAMETERS, TAGS
 
@@ -38,7 +39,8 @@ class Note:
 
     def __repr__(self) -> str:
         label = TAG_STYLE[self.tag][2]
-        return f"[{label}] " + (f"{self.title}: " if self.title else "") + self.text
+        plain = html.unescape(re.sub(r"<[^>]+>", "", self.text))
+        return f"[{label}] " + (f"{self.title}: " if self.title else "") + plain
 
 
 def note(tag: str, text: str, title: str | None = None) -> Note:

@@ -39,6 +39,21 @@ STRATEGY_STYLE = {
     "cache-copy": dict(color=OKABE_ITO["green"], linestyle="-."),
     "no-copy": dict(color=OKABE_ITO["blue"], linestyle=":"),
 }
+SERIES_LINESTYLES = ["-", (0, (6, 3)), "-.", ":", (0, (1, 1)), (0, (8, 2, 2, 2))]
+
+
+def series_style(label: str, k: int) -> dict:
+    """Colour and line style of series number ``k``: a strategy keeps its own; any other label
+    gets the k-th Okabe-Ito colour and the k-th line style, so no two series differ by colour
+    alone."""
+    if label in STRATEGY_STYLE:
+        return STRATEGY_STYLE[label]
+    return dict(
+        color=SERIES_COLORS[k % len(SERIES_COLORS)],
+        linestyle=SERIES_LINESTYLES[k % len(SERIES_LINESTYLES)],
+    )
+
+
 SERIES_COLORS = [
     OKABE_ITO[k]
     for k in ("vermillion", "blue", "green", "orange", "purple", "sky", "black", "yellow")
@@ -131,7 +146,7 @@ class MemoryPlot:
         self.ax = ax if ax is not None else self.figure.add_subplot()
         self.lines = {}
         for k, label in enumerate(labels):
-            kw = STRATEGY_STYLE.get(label, dict(color=SERIES_COLORS[k % len(SERIES_COLORS)]))
+            kw = series_style(label, k)
             (self.lines[label],) = self.ax.plot([], [], label=label, **kw)
         self.release_line = self.ax.axvline(
             np.nan, color=OKABE_ITO["black"], linewidth=1, linestyle="--", label="final release"
@@ -197,6 +212,14 @@ def breakdown_figure(
         colors=[OKABE_ITO["sky"], OKABE_ITO["vermillion"], OKABE_ITO["yellow"]],
         alpha=0.85,
     )
+    released = np.flatnonzero(a.phase == PHASES.index("final-release"))
+    ax.axvline(
+        float(xs[released[0]]),
+        color=OKABE_ITO["black"],
+        linewidth=1,
+        linestyle="--",
+        label="final release",
+    )
     ax.set_title(title)
     ax.set_xlabel(X_AXES[x][1])
     ax.set_ylabel("private bytes (MiB)")
@@ -219,7 +242,7 @@ def sweep_figure(
             values,
             marker="o",
             label=label,
-            **STRATEGY_STYLE.get(label, dict(color=SERIES_COLORS[k % len(SERIES_COLORS)])),
+            **series_style(label, k),
         )
     ax.set_title(title)
     ax.set_xlabel("tightness (share of wall time spent in the calls)")
@@ -350,7 +373,7 @@ def heap_map_figure(snap: Snapshot, title: str = "Heap pages", max_segments: int
     """One row per heap segment, one cell per page: committed pages shaded, blocks in use
     drawn on top. Shows why private bytes move in page steps."""
     segments = snap.heap.segments[:max_segments]
-    fig = new_figure(9.0, 0.5 + 0.55 * len(segments))
+    fig = new_figure(9.0, max(1.8, 0.6 + 0.55 * len(segments)))
     ax = fig.add_subplot()
     for row, seg in enumerate(segments):
         page = seg.reserve_bytes / len(seg.committed_pages)
@@ -373,7 +396,8 @@ def heap_map_figure(snap: Snapshot, title: str = "Heap pages", max_segments: int
                         b.size / 1024,
                         0.5,
                         facecolor=OKABE_ITO["vermillion"],
-                        edgecolor="none",
+                        edgecolor="white",
+                        linewidth=0.4,
                     )
                 )
         ax.text(
@@ -384,11 +408,17 @@ def heap_map_figure(snap: Snapshot, title: str = "Heap pages", max_segments: int
             size="small",
         )
     if segments:
-        ax.set_xlim(0, segments[0].reserve_bytes / 1024 * 1.25)
+        reserve_kib = segments[0].reserve_bytes / 1024
+        page_kib = reserve_kib / len(segments[0].committed_pages)
+        if reserve_kib / page_kib <= 64:  # page boundaries, where there are few enough to see
+            for edge in np.arange(0, reserve_kib + page_kib / 2, page_kib):
+                ax.axvline(edge, color="0.6", linewidth=0.5, zorder=0)
+        ax.set_xlim(0, reserve_kib * 1.25)
     ax.set_ylim(len(segments) - 0.5, -0.5)
     ax.set_yticks(range(len(segments)), [f"segment {s.index}" for s in segments])
     ax.set_xlabel("offset in the segment (KiB); blue = committed pages, red = blocks in use")
-    ax.set_ylabel("heap segment (1 row each)")
+    if segments:
+        ax.set_ylabel(f"segment ({segments[0].reserve_bytes / 1024:,.0f} KiB each)")
     ax.set_title(title)
     return fig
 
@@ -399,4 +429,20 @@ def _runs(mask: np.ndarray) -> Iterable[tuple[int, int]]:
     return zip(edges[::2], edges[1::2], strict=True)
 
 
+def _register_ipython_display() -> None:
+    """Show comsim's Figures (made without pyplot) as PNG when they end a notebook cell."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    from .offline import figure_png
+
+    png = ip.display_formatter.formatters["image/png"]
+    png.for_type(Figure, lambda fig: figure_png(fig, compress_level=6))
+
+
 style("notebook")
+_register_ipython_display()

@@ -38,14 +38,20 @@ class Summary:
 
     def describe(self) -> str:
         """One line with the key numbers, for under a figure and for screen readers."""
+        proxies = _count(
+            self.interface_proxies_at_end_of_loop, "interface proxy", "interface proxies"
+        )
         return (
             f"{self.strategy} ({self.policy}), {self.iterations:,} iterations at tightness "
             f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
             f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
-            f"{self.interface_proxies_at_end_of_loop:,} interface proxies alive at the end of "
-            f"the loop; {self.returned_fraction:.1%} returned after the final release "
-            f"and {self.total_seconds - self.loop_seconds:.1f} s idle."
+            f"{proxies} alive at the end of the loop; {self.returned_fraction:.1%} returned "
+            f"after the final release and {self.total_seconds - self.loop_seconds:.1f} s idle."
         )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 class Trace:
