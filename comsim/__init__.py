@@ -1,6 +1,4 @@
-"""NOTEBOOK AUTHORS (helpers): read /work/main/notebooks/AUTHORS-GUIDE.md before writing anything.
-
-comsim: a simulator of the COM client proxy manager behind KB Q216248.
+"""comsim: a simulator of the COM client proxy manager behind KB Q216248.
 
 The public API, in the order a learner meets it::
 

@@ -148,9 +148,17 @@ class MemoryPlot:
         for k, label in enumerate(labels):
             kw = series_style(label, k)
             (self.lines[label],) = self.ax.plot([], [], label=label, **kw)
-        self.release_line = self.ax.axvline(
-            np.nan, color=OKABE_ITO["black"], linewidth=1, linestyle="--", label="final release"
-        )
+        # One dashed marker per run, in the run's colour: runs may release at different times.
+        self.release_lines = {
+            label: self.ax.axvline(
+                np.nan,
+                color=line.get_color(),
+                linewidth=1,
+                linestyle="--",
+                label="final release" if k == 0 else None,
+            )
+            for k, (label, line) in enumerate(self.lines.items())
+        }
         self.ax.set_title(title)
         self.ax.set_xlabel(X_AXES[x][1])
         self.ax.set_ylabel("private bytes (MiB)")
@@ -161,16 +169,15 @@ class MemoryPlot:
         """Show these runs (one per label); rescale the axes."""
         if isinstance(traces, Trace):
             traces = {next(iter(self.lines)): traces}
-        xmax, ymax, release_x = 1.0, 0.0, np.nan
+        xmax, ymax = 1.0, 0.0
         for label, trace in traces.items():
             a = trace.sampled(max_points)
             xs = _x_values(a, self.x)
             ys = mib(a.private_bytes)
             self.lines[label].set_data(xs, ys)
             xmax, ymax = max(xmax, float(xs.max())), max(ymax, float(ys.max()))
-            released = np.flatnonzero(a.phase == PHASES.index("final-release"))
-            release_x = float(xs[released[0]])
-        self.release_line.set_xdata([release_x, release_x])
+            released = float(xs[np.flatnonzero(a.phase == PHASES.index("final-release"))[0]])
+            self.release_lines[label].set_xdata([released, released])
         self.ax.set_xlim(0, xmax * 1.02)
         self.ax.set_ylim(0, ymax * 1.08 + 0.1)
 

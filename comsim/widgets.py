@@ -28,6 +28,8 @@ BLANKETS_RANGE = (1, 8, 1)
 OFFLINE_ITERATIONS = (1_001, 5_001, 20_001, 100_001, 200_001)
 OFFLINE_TIGHTNESS = (0.25, 0.5, 0.75, 1.0)
 OFFLINE_BLANKETS = (1, 2, 4, 8)
+# With a third slider the grid multiplies: fewer values per axis keep a report light.
+OFFLINE_GRID_WITH_BLANKETS = ((1_001, 20_001, 200_001), (0.5, 1.0), OFFLINE_BLANKETS)
 
 
 def _in_report() -> bool:
@@ -157,12 +159,16 @@ class Explorer(_FigureWidget):
         self.last_redraw_ms = (time.perf_counter() - t0) * 1000
 
     def offline_html(self) -> str:
+        if self.blankets is None:
+            iterations, tightness, blankets = OFFLINE_ITERATIONS, OFFLINE_TIGHTNESS, None
+        else:
+            iterations, tightness, blankets = OFFLINE_GRID_WITH_BLANKETS
         controls = [
-            ("iterations", OFFLINE_ITERATIONS, OFFLINE_ITERATIONS.index(20_001)),
-            ("tightness", OFFLINE_TIGHTNESS, len(OFFLINE_TIGHTNESS) - 1),
+            ("iterations", iterations, iterations.index(20_001)),
+            ("tightness", tightness, len(tightness) - 1),
         ]
-        if self.blankets is not None:
-            controls.append(("blankets", OFFLINE_BLANKETS, 0))
+        if blankets is not None:
+            controls.append(("blankets", blankets, 0))
 
         def settings(*values):
             s = dict(self.overrides, iterations=values[0], tightness=values[1])
