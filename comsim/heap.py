@@ -98,16 +98,20 @@ class Heap:
         self.committed_bytes = 0
         self.used_bytes = 0
         self.free_bytes = 0  # total free in the NT sense (see _Segment.below_top_free)
+        self._largest_free = np.zeros(16, np.int64)  # per segment, for first fit
         self._new_segment()
 
     # -- allocation -------------------------------------------------------------------------
     def alloc(self, request_bytes: int, owner: str) -> int:
         """Carve a block for ``request_bytes`` (first fit by address); return its address."""
         size = self.params.block_bytes(request_bytes)
-        for seg in self.segments:
+        # The first segment whose largest free block fits: one vectorised scan, not a Python
+        # loop over thousands of segments.
+        fits = self._largest_free[: len(self.segments)] >= size
+        k = int(np.argmax(fits))
+        if fits.size and fits[k]:
+            seg = self.segments[k]
             start = self._first_fit(seg, size)
-            if start is not None:
-                break
         else:
             seg = self._new_segment()
             start = self._first_fit(seg, size)
@@ -144,11 +148,17 @@ class Heap:
         p = self.params
         if hi - lo >= p.decommit_free_block_bytes or self.free_bytes >= p.decommit_total_free_bytes:
             self._set_pages(seg, -(-lo // self.page), hi // self.page, False)
+        self._largest_free[seg.index] = max(self._largest_free[seg.index], hi - lo)
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _new_segment(self) -> _Segment:
         seg = _Segment(len(self.segments), self.params)
         self.segments.append(seg)
+        if seg.index >= self._largest_free.size:
+            self._largest_free = np.concatenate(
+                (self._largest_free, np.zeros(max(16, self._largest_free.size), np.int64))
+            )
+        self._largest_free[seg.index] = seg.max_free()
         self.committed_bytes += int(seg.committed.sum()) * self.page
         return seg
 
@@ -176,6 +186,8 @@ class Heap:
         self.used_bytes += size
         self.free_bytes += seg.below_top_free() - old_below
         self._set_pages(seg, start // self.page, -(-(start + size) // self.page), True)
+        if end - start == self._largest_free[seg.index]:  # we split the largest: look again
+            self._largest_free[seg.index] = seg.max_free()
 
     def _set_pages(self, seg: _Segment, first: int, stop: int, committed: bool) -> None:
         if stop <= first:

@@ -74,13 +74,13 @@ class ParameterNotes:
                 f'<tr><td><code>{name}</code></td><td style="text-align:right">'
                 f"{html.escape(value_text(name))}</td>"
                 f'<td style="color:{color};white-space:nowrap">{icon} {p.tag}</td>'
-                f"<td>{html.escape(p.meaning)}<br><small>{html.escape(p.source)}</small></td></tr>"
+                f'<td style="text-align:left">{html.escape(p.meaning)}<br>'
+                f"<small>{html.escape(p.source)}</small></td></tr>"
             )
         return (
             '<table class="comsim-params"><thead><tr><th>parameter</th><th>value</th>'
-            "<th>provenance</th><th>meaning and source</th></tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
+            '<th>provenance</th><th style="text-align:left">meaning and source</th></tr></thead>'
+            "<tbody>" + "".join(rows) + "</tbody></table>"
         )
 
     def __repr__(self) -> str:
