@@ -263,9 +263,9 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def _link_reports(html: str) -> str:
-    """Links between notebooks (``NN_name.ipynb``) become links between their reports."""
-    return re.sub(r'href="(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', html)
+def link_exports(html: str, suffix: str = ".html") -> str:
+    """Links between notebooks (``NN_name.ipynb``) become links between their exports."""
+    return re.sub(r'href="(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', rf'href="\1{suffix}\2"', html)
 
 
 def write_offline(html: str, out_path: Path) -> Path:
@@ -290,7 +290,7 @@ def export_notebook(
     """
     resources = {"metadata": {"name": out_path.stem, "path": str(source_dir)}}
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
-    html = _link_reports(html)
+    html = link_exports(html)
     if nav:
         html = html.replace("<main>", "<main>" + nav, 1)
         html = html.replace("</main>", nav + "</main>", 1)

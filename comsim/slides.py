@@ -25,6 +25,7 @@ from .report import (
     TEMPLATES_DIR,
     OfflineWidgetPreprocessor,
     execute_notebook,
+    link_exports,
     write_offline,
 )
 
@@ -134,6 +135,7 @@ def export_slides(
         html, _ = exporter.from_notebook_node(nb, resources=resources)
         # The reveal template links reveal.css and the theme by URL; both are inlined above.
         html = re.sub(r'<link[^>]*href="comsim-inline/[^"]*"[^>]*>', "", html)
+        html = link_exports(html, ".slides.html")
         written.append(write_offline(html, Path(out_dir) / f"{path.stem}.slides.html"))
     return written
 
