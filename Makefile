@@ -20,8 +20,9 @@ INSTALLED := $(VENV)/.installed
 # reveal.js, vendored at build time for the offline slides (see the slides target).
 REVEAL := build/vendor/reveal.js-5.2.1/package/dist/reveal.js
 PIP_FLAGS := --disable-pip-version-check --progress-bar off
-# pytest -n 2 on the machine's two cores; override with `make test PYTEST_ARGS=...`.
-PYTEST_ARGS ?= -n 2
+# pytest on the two cores; tests that run kernels share one worker (xdist_group "kernels").
+# Override with `make test PYTEST_ARGS=...`.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 # Anything started from make (kernels, jupyter, subprocesses in notebooks) finds the venv's
 # python first, and nothing from the caller's shell redirects imports elsewhere.

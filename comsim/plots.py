@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from .com import Snapshot
 from .runs import PHASES, RunArrays
@@ -164,6 +165,9 @@ class MemoryPlot:
         self.ax.set_ylabel("private bytes (MiB)")
         self.ax.grid(True, alpha=0.3)
         self.ax.legend(loc="upper left")
+        # Text is most of a redraw's cost: a few ticks per axis keep a slider move fast.
+        self.ax.xaxis.set_major_locator(MaxNLocator(6))
+        self.ax.yaxis.set_major_locator(MaxNLocator(6))
 
     def update(self, traces: dict[str, Trace] | Trace, max_points: int = 800) -> None:
         """Show these runs (one per label); rescale the axes."""

@@ -42,9 +42,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 OFFLINE_NOTE = "(interactive control: open the notebook in Jupyter to use it)"
 CELL_TIMEOUT_S = 600  # one cell; sweeps in the later notebooks can take minutes on 2 cores
 REPORT_ENV = {"COMSIM_REPORT": "1"}
-# Encrypt the kernel's local TCP channels (CurveZMQ) where the kernel supports it; it also
-# keeps ipykernel from warning about plain-text transport on every run.
-KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
+# Kernels talk to us over local TCP as Jupyter's defaults have it. (jupyter_client 8.10's new
+# CurveZMQ transport encryption was tried and dropped: runs with it stalled now and then.)
+KERNEL_CONFIG = Config({})
 
 # Tags whose src/href/data the browser fetches by itself when the page opens.
 _FETCHING_TAGS = {"script", "link", "img", "iframe", "source", "embed", "object", "video", "audio"}

@@ -13,6 +13,11 @@ from nbclient.exceptions import CellExecutionError
 
 from comsim import report
 
+# Every test here runs Jupyter kernels. They share one xdist worker (make test uses
+# --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply
+# was once lost for ten minutes (see the closing notes of the issue).
+pytestmark = pytest.mark.xdist_group("kernels")
+
 
 def _learner_env() -> dict[str, str]:
     """The kernel's environment as in Jupyter: not making a report (tests/test_report.py is)."""
@@ -23,11 +28,12 @@ def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):
     nb = nbformat.read(notebook_path, as_version=4)
     client = report.notebook_client(nb, notebook_path.parent)
     with client.setup_kernel(env=_learner_env()):
-        client.execute(cleanup_kc=False)  # first run: a fresh kernel, as a learner opens it
-        try:
-            client.execute(cleanup_kc=False)  # "Run All" again, same kernel, state kept
-        except CellExecutionError as error:
-            pytest.fail(f"{notebook_path.name} fails when run again in the same kernel:\n{error}")
+        for run in ("first run, fresh kernel", "Run All again, same kernel, state kept"):
+            for index, cell in enumerate(nb.cells):
+                try:
+                    client.execute_cell(cell, index)
+                except CellExecutionError as error:
+                    pytest.fail(f"{notebook_path.name}, {run}, cell {index}:\n{error}")
 
 
 def test_report_kernels_run_on_this_interpreter_in_the_notebook_folder(tmp_path: Path):

@@ -6,8 +6,14 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from comsim import report
+
+# Every test here runs Jupyter kernels. They share one xdist worker (make test uses
+# --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply
+# was once lost for ten minutes (see the closing notes of the issue).
+pytestmark = pytest.mark.xdist_group("kernels")
 
 _EXPLORER_CELL = '''\
 class Explorer:
