@@ -208,11 +208,11 @@ def nav_html(infos: list[NotebookInfo], index: int) -> str:
     parts = []
     if index > 0:
         prev = infos[index - 1]
-        parts.append(f'<a rel="prev" href="{prev.stem}.html">← {html_lib.escape(prev.title)}</a>')
+        parts.append(f'<a rel="prev" href="{prev.stem}.html">← {_markdown_inline(prev.title)}</a>')
     parts.append('<a href="index.html">Course map</a>')
     if index + 1 < len(infos):
         nxt = infos[index + 1]
-        parts.append(f'<a rel="next" href="{nxt.stem}.html">{html_lib.escape(nxt.title)} →</a>')
+        parts.append(f'<a rel="next" href="{nxt.stem}.html">{_markdown_inline(nxt.title)} →</a>')
     return (
         '<nav class="comsim-nav" style="display:flex;gap:2em;justify-content:space-between;'
         'padding:8px 16px;border-bottom:1px solid #ccc;font-family:sans-serif">'
@@ -229,7 +229,7 @@ def index_html(infos: list[NotebookInfo]) -> str:
         objectives = "".join(f"<li>{_markdown_inline(o)}</li>" for o in info.objectives)
         time_text = f"about {info.minutes} minutes" if info.minutes else "time not stated"
         items.append(
-            f'<li><h2><a href="{info.stem}.html">{html_lib.escape(info.title)}</a></h2>'
+            f'<li><h2><a href="{info.stem}.html">{_markdown_inline(info.title)}</a></h2>'
             f"<p><em>{time_text}</em></p><ul>{objectives}</ul></li>"
         )
     return f"""<!DOCTYPE html>

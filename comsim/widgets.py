@@ -32,6 +32,22 @@ OFFLINE_BLANKETS = (1, 2, 4, 8)
 OFFLINE_GRID_WITH_BLANKETS = ((1_001, 20_001, 200_001), (0.5, 1.0), OFFLINE_BLANKETS)
 
 
+def _slider(kind, description: str, value, bounds: tuple, **kw):
+    """A slider that redraws when released (``continuous_update=False``): each redraw runs a
+    simulation and renders a figure."""
+    lo, hi, step = bounds
+    return kind(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        continuous_update=False,
+        layout=widgets.Layout(width="70%"),
+        **kw,
+    )
+
+
 def _in_report() -> bool:
     return bool(os.environ.get("COMSIM_REPORT"))
 
@@ -86,42 +102,21 @@ class Explorer(_FigureWidget):
         self.strategies = tuple(strategies)
         self.policy = policy
         self.overrides = overrides
-        lo, hi, step = ITERATIONS_RANGE
-        self.iterations = widgets.IntSlider(
-            value=20_001,
-            min=lo,
-            max=hi,
-            step=step,
-            description="iterations",
-            continuous_update=False,
-            layout=widgets.Layout(width="70%"),
-        )
-        lo, hi, step = TIGHTNESS_RANGE
-        self.tightness = widgets.FloatSlider(
-            value=1.0,
-            min=lo,
-            max=hi,
-            step=step,
-            description="tightness",
-            readout_format=".2f",
-            continuous_update=False,
-            layout=widgets.Layout(width="70%"),
+        self.iterations = _slider(widgets.IntSlider, "iterations", 20_001, ITERATIONS_RANGE)
+        self.tightness = _slider(
+            widgets.FloatSlider, "tightness", 1.0, TIGHTNESS_RANGE, readout_format=".2f"
         )
         controls = [self.iterations, self.tightness]
         self.blankets = None
         if show_blankets:
-            lo, hi, step = BLANKETS_RANGE
-            self.blankets = widgets.IntSlider(
-                value=1,
-                min=lo,
-                max=hi,
-                step=step,
-                description="blankets",
-                continuous_update=False,
-                layout=widgets.Layout(width="70%"),
-            )
+            self.blankets = _slider(widgets.IntSlider, "blankets", 1, BLANKETS_RANGE)
             controls.append(self.blankets)
-        self.title = title or ("Private bytes: " + ", ".join(self.strategies) + f" ({policy})")
+        names = (
+            ", ".join(self.strategies)
+            if len(self.strategies) <= 2
+            else (f"{len(self.strategies)} strategies")
+        )
+        self.title = title or f"Private bytes: {names} ({policy})"
         self.plot = MemoryPlot(x=x, title=self.title, labels=self.strategies)
         self.figure = self.plot.figure
         self.caption = widgets.HTML()
