@@ -165,20 +165,22 @@ class Explorer(_FigureWidget):
         if blankets is not None:
             controls.append(("blankets", blankets, 0))
 
-        def settings(*values):
-            s = dict(self.overrides, iterations=values[0], tightness=values[1])
-            if len(values) > 2:
-                s["blankets"] = values[2]
-            return s
+        runs: dict[tuple, dict[str, Trace]] = {}  # each frame's runs, shared by figure and caption
+
+        def traces(*values) -> dict[str, Trace]:
+            if values not in runs:
+                s = dict(self.overrides, iterations=values[0], tightness=values[1])
+                if len(values) > 2:
+                    s["blankets"] = values[2]
+                runs[values] = self.compute(**s)
+            return runs[values]
 
         def render(*values):
-            self.plot.update(self.compute(**settings(*values)))
+            self.plot.update(traces(*values))
             return self.figure
 
         def caption(*values):
-            return " ".join(
-                t.summary.describe() for t in self.compute(**settings(*values)).values()
-            )
+            return " ".join(t.summary.describe() for t in traces(*values).values())
 
         html = offline.scrubber_html(controls, render, caption, self.title)
         self.plot.update(self.traces)  # back to the live sliders' state
