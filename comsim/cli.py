@@ -54,13 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--iterations",
         type=int,
         default=PARAMETERS["iterations"].value,
-        help="loop iterations, an int in [0, 10000000] (default: the KB's 20001)",
+        help=f"loop iterations, an int in {PARAMETERS['iterations'].range_text} "
+        "(default: the KB's 20001)",
     )
     sim.add_argument(
         "--tightness",
         type=float,
         default=PARAMETERS["tightness"].value,
-        help="share of wall time spent in the calls, in (0, 1] (default 1.0)",
+        help="share of wall time spent in the calls, in "
+        f"{PARAMETERS['tightness'].range_text} (default 1.0)",
     )
     sim.add_argument("--strategy", choices=STRATEGIES, default="copy-each-time")
     sim.add_argument("--policy", choices=POLICIES, default="by-design")
