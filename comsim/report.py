@@ -29,8 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from queue import Empty
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
@@ -127,6 +129,44 @@ def find_remote_references(html: str) -> list[str]:
     return finder.found
 
 
+POLL_SLICE_S = 1.0
+
+
+def _poll_in_slices(channel) -> None:
+    """Make ``channel.get_msg`` wait in short slices instead of one long poll.
+
+    Now and then the asyncio poll of a kernel's socket missed the wake-up for a message that
+    had arrived, and slept until its timeout (ten minutes for a cell) before finding it. Each
+    slice polls afresh, so a missed wake-up costs at most ``POLL_SLICE_S``.
+    """
+    wait = channel.get_msg
+
+    async def get_msg(timeout: float | None = None, **kwargs):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            slice_s = POLL_SLICE_S if left is None else max(0.001, min(POLL_SLICE_S, left))
+            try:
+                return await wait(timeout=slice_s, **kwargs)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    channel.get_msg = get_msg
+
+
+class _Client(NotebookClient):
+    """nbclient's runner, with its shell and IOPub channels polled in short slices."""
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        _poll_in_slices(kc.shell_channel)
+        _poll_in_slices(kc.iopub_channel)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
 def notebook_client(
     nb: nbformat.NotebookNode, cwd: Path, timeout_s: int = CELL_TIMEOUT_S
 ) -> NotebookClient:
@@ -137,7 +177,7 @@ def notebook_client(
     with ``env=kernel_env()`` so the kernel knows it is making a report. Widget state is still
     recorded (nbclient's Output-widget capture needs it); the exporter drops it.
     """
-    return NotebookClient(
+    return _Client(
         nb,
         timeout=timeout_s,
         kernel_name="python3",
