@@ -4,8 +4,9 @@
 #   make reports   execute every notebook and write offline HTML to build/reports/
 #   make test      lint + format check (notebooks too), then the test suite
 #   make slides    reveal.js slides of every notebook, offline, in build/slides/
+#   make handouts  one PDF per notebook, printed from the reports, in build/handouts/
 #   make lab       JupyterLab on notebooks/ (RISE presents them live as slides)
-#   make bench     the engine benchmark
+#   make bench     the engine benchmark, then the explorers timed in JupyterLab
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
 #   make clean     remove build/
 
@@ -19,7 +20,10 @@ LOCK := requirements.lock
 INSTALLED := $(VENV)/.installed
 # reveal.js, vendored at build time for the offline slides (see the slides target).
 REVEAL := build/vendor/reveal.js-5.2.1/package/dist/reveal.js
+# axe-core, the accessibility checker the browser tests inject into every page (tests only).
+AXE := build/vendor/axe-core-4.10.3/package/axe.min.js
 PIP_FLAGS := --disable-pip-version-check --progress-bar off
+MATHJAX3 := @jupyterlab/mathjax3-extension
 # pytest on the two cores; tests that run kernels share one worker (xdist_group "kernels").
 # Override with `make test PYTEST_ARGS=...`.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
@@ -31,7 +35,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export JUPYTER_PREFER_ENV_PATH := 1
 unexport PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-.PHONY: all reports slides test lint lab bench lock clean
+.PHONY: all reports slides handouts test lint lab bench lock clean
 
 all: test
 
@@ -42,21 +46,29 @@ $(PY):
 $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
 	$(PY) -m pip install $(PIP_FLAGS) -c $(LOCK) -e '.[test]'
+	# jupyterlab_rise requires jupyterlab-mathjax3, a JupyterLab 3 extension that JupyterLab 4
+	# flags as incompatible (JupyterLab 4 renders math itself): installed, but off and locked.
+	$(VENV)/bin/jupyter labextension disable --level=sys_prefix $(MATHJAX3)
+	$(VENV)/bin/jupyter labextension lock --level=sys_prefix $(MATHJAX3)
 	touch $@
 
 reports: $(INSTALLED)
 	$(PY) -m comsim.report
 
+# Headless Chromium (Debian's /usr/bin/chromium) prints each report to PDF.
+handouts: reports
+	$(PY) -m comsim.handouts
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint $(REVEAL)
+test: lint $(REVEAL) $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # reveal.js for the offline slides comes from its npm package, fetched once at build time
 # (never by the tests themselves).
-$(REVEAL): | $(INSTALLED)
+$(REVEAL) $(AXE): | $(INSTALLED)
 	$(PY) -m comsim.slides --vendor
 
 # Reuses the notebooks that `make reports` executed when they are newer than the sources.
@@ -66,8 +78,11 @@ slides: $(INSTALLED) $(REVEAL)
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/
 
+# bench_lab.py times the explorers in JupyterLab in headless Chromium and reads each kernel's
+# peak memory (build/bench_lab.md).
 bench: $(INSTALLED)
 	$(PY) bench/bench.py
+	$(PY) bench/bench_lab.py
 
 # Resolve the newest versions allowed by pyproject.toml (whose direct pins are exact) in a
 # fresh venv and freeze the result; the project itself is left out of the lock.

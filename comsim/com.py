@@ -7,20 +7,30 @@ Method names mirror COM, so the KB's loop reads line for line::
     pCS.Release()
     pCopy.Release()
 
-What is documented and what is modelled (see ``proxy-manager-facts.md``):
+What is documented and what is modelled (keys of ``comsim.sources.SOURCES`` in brackets):
 
-- KB: the proxy manager aggregates every interface proxy; Release on any of them lands on the
-  proxy manager, which frees interface proxies only at its own final release.
-- CopyProxy docs: a copy starts with the default blanket and one reference; SetBlanket on it
-  leaves the original alone; local interfaces cannot be copied; QueryInterface on a copy for
-  the copied IID returns the original's interface.
-- Wine: QueryInterface for a local interface allocates nothing; otherwise the first interface
-  proxy with that IID answers, else a new one is made.
+- KB [kb-q216248]: the proxy manager aggregates every interface proxy; Release on any of them
+  lands on the proxy manager, which frees interface proxies only at its own final release.
+- CopyProxy docs [copyproxy]: a copy starts with the default blanket and one reference;
+  SetBlanket on it leaves the original alone; local interfaces (IUnknown included) cannot be
+  copied; QueryInterface on a copy for the copied IID returns the original's interface.
+- IClientSecurity docs [iclientsecurity]: the proxy passed to its methods must belong to the
+  same object, and must not be an interface the proxy manager implements locally -- except
+  IUnknown, whose blanket is the proxy manager's own.
+- IUnknown security [iunknown-security]: CoSetProxyBlanket on the IUnknown obtained by
+  QueryInterface sets the blanket QueryInterface, AddRef and Release use; setting it on any
+  other interface leaves IUnknown's blanket alone.
+- Activation [multi-qi]: CoCreateInstanceEx asks the *server's* object for each requested
+  interface and reports E_NOINTERFACE in that MULTI_QI entry when it has none.
+- Wine [wine-ole32]: QueryInterface for a local interface allocates nothing; otherwise the
+  first interface proxy with that IID answers, else a new one is made.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import numbers
 from dataclasses import dataclass, field, replace
 
 from .errors import COMError
@@ -39,26 +49,55 @@ LOCAL_INTERFACES = ("IUnknown", "IClientSecurity", "IMarshal", "IMultiQI")
 CLASSES: dict[str, tuple[str, ...]] = {
     "SimpleObject": ("IStream", "ISequentialStream", "IPersist", "IPersistStream"),
 }
-"""Remote classes the simulated server registers, and the interfaces each implements."""
+"""Remote classes the simulated server registers, and the interfaces each implements
+(every COM object also implements IUnknown)."""
 
 AUTHN_LEVELS = ("default", "none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
 IMP_LEVELS = ("default", "anonymous", "identify", "impersonate", "delegate")
+
+IDLE_MAX_SECONDS = 1e7
+"""Process.idle accepts [0, 1e7) seconds (about 116 days of simulated time)."""
+
+
+def _a(word: str) -> str:
+    """The indefinite article for ``word``: "an int", "a float"."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _check_name(name: str, value: object, example: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a name (str) such as {example!r}; got {value!r} "
+            f"({type(value).__name__})"
+        )
+    return value
 
 
 @dataclass(frozen=True)
 class Blanket:
     """A security blanket: how calls through one proxy authenticate (RPC_C_AUTHN_LEVEL_*,
-    RPC_C_IMP_LEVEL_*). New proxies and copies start with the process default."""
+    RPC_C_IMP_LEVEL_*, the server principal name). New proxies and copies start with the
+    process default."""
 
     authn_level: str = "connect"
     imp_level: str = "identify"
     principal: str | None = None
 
     def __post_init__(self):
-        if self.authn_level not in AUTHN_LEVELS:
-            raise ValueError(f"authn_level must be one of {AUTHN_LEVELS}; got {self.authn_level!r}")
-        if self.imp_level not in IMP_LEVELS:
-            raise ValueError(f"imp_level must be one of {IMP_LEVELS}; got {self.imp_level!r}")
+        for name, choices in (("authn_level", AUTHN_LEVELS), ("imp_level", IMP_LEVELS)):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(
+                    f"{name} must be one of {choices} (a str); got {value!r} "
+                    f"({type(value).__name__})"
+                )
+            if value not in choices:
+                raise ValueError(f"{name} must be one of {choices}; got {value!r}")
+        if self.principal is not None and not isinstance(self.principal, str):
+            raise TypeError(
+                "principal must be a server principal name (str) or None; got "
+                f"{self.principal!r} ({type(self.principal).__name__})"
+            )
 
 
 DEFAULT_BLANKET = Blanket()
@@ -77,7 +116,7 @@ class InterfaceProxy:
         self.id = next(pm.process._ids)
         self.pm = pm
         self.iid = iid
-        self.copied_from = copied_from
+        self.copied_from = copied_from  # the proxy CopyProxy was given (maybe itself a copy)
         self.blanket = DEFAULT_BLANKET  # CopyProxy docs: a copy starts with default security
         self.handed_refs = 0
         self.label = f"{iid} copy #{self.id}" if copied_from else f"{iid} proxy #{self.id}"
@@ -86,6 +125,15 @@ class InterfaceProxy:
     @property
     def is_copy(self) -> bool:
         return self.copied_from is not None
+
+    @property
+    def original(self) -> InterfaceProxy:
+        """The proxy QueryInterface made, at the root of a chain of copies (itself if it is
+        no copy). Never freed before the final release, whatever the policy."""
+        proxy = self
+        while proxy.copied_from is not None:
+            proxy = proxy.copied_from
+        return proxy
 
 
 class ProxyManager:
@@ -96,6 +144,9 @@ class ProxyManager:
     ``refcount`` is the aggregate's single reference count; every AddRef/Release through any
     interface proxy or local interface lands here. At zero the proxy manager releases the
     remote object and frees every interface proxy it holds, then itself (KB: the final release).
+
+    ``blanket`` is IUnknown's blanket: the one QueryInterface, AddRef and Release use when they
+    go to the server (IUnknown security: set it with CoSetProxyBlanket on the IUnknown pointer).
     """
 
     def __init__(self, process: Process, clsid: str):
@@ -104,16 +155,23 @@ class ProxyManager:
         self.clsid = clsid
         self.refcount = 0
         self.alive = True
+        self.blanket = DEFAULT_BLANKET
         self.address = process.heap.alloc(
             process.params.proxy_manager_bytes, f"proxy manager #{self.id}"
         )
         self.interface_proxies: list[InterfaceProxy] = []
 
+    @property
+    def name(self) -> str:
+        """How messages and diagrams name this proxy manager (numbered within its process)."""
+        return f"proxy manager #{self.id}"
+
     def find_or_make_proxy(self, iid: str) -> InterfaceProxy:
         """Wine's rule: the first interface proxy with this IID, else a new one
-        (a RemQueryInterface round trip to the server)."""
+        (a RemQueryInterface round trip to the server). Copies are private to whoever made
+        them and never answer QueryInterface."""
         for proxy in self.interface_proxies:
-            if proxy.iid == iid:
+            if proxy.iid == iid and not proxy.is_copy:
                 return proxy
         if iid not in CLASSES[self.clsid]:
             raise COMError(
@@ -126,11 +184,11 @@ class ProxyManager:
         self.interface_proxies.append(proxy)
         return proxy
 
-    def copy_proxy(self, original: InterfaceProxy) -> InterfaceProxy:
-        copy = InterfaceProxy(self, original.iid, copied_from=original)
+    def copy_proxy(self, source: InterfaceProxy) -> InterfaceProxy:
+        copy = InterfaceProxy(self, source.iid, copied_from=source)
         self.interface_proxies.append(copy)
         proc = self.process
-        proc.transient.allocate(proc.params.transient_bytes_per_call, proc.clock_us)
+        proc.transient.allocate(proc.params.transient_bytes_per_call, proc.clock_us)  # H2
         return copy
 
     def add_ref(self) -> int:
@@ -145,12 +203,13 @@ class ProxyManager:
 
     def drop_proxy(self, proxy: InterfaceProxy) -> None:
         """free-on-release only: free one copy as soon as nothing references it."""
-        self.interface_proxies.remove(proxy)
-        self.process.heap.free(proxy.address)
+        if proxy in self.interface_proxies:
+            self.interface_proxies.remove(proxy)
+            self.process.heap.free(proxy.address)
 
     def _final_release(self) -> None:
-        # KB: "the proxy manager doesn't actually free the interface proxy object until the
-        # final release of the proxy manager": everything goes now, oldest first.
+        # KB: the proxy manager frees its interface proxies only at its own final release:
+        # everything goes now, oldest first.
         heap = self.process.heap
         for proxy in self.interface_proxies:
             heap.free(proxy.address)
@@ -204,19 +263,19 @@ class InterfacePointer:
     def __repr__(self) -> str:
         kind = "copy of " if self.is_copy else ""
         state = f"refs={self._refs}" if self._pm.alive else "released"
-        return f"<{kind}{self.iid} on proxy manager #{self._pm.id}, {state}>"
+        return f"<{kind}{self.iid} on {self._pm.name}, {state}>"
 
     # -- IUnknown ------------------------------------------------------------------------------
     def QueryInterface(self, iid: str) -> InterfacePointer:
         """Ask the proxy manager for another interface of the same object."""
         self._check_callable("QueryInterface")
-        if not isinstance(iid, str):
-            raise TypeError(f"iid must be an interface name such as 'IStream'; got {iid!r}")
+        _check_name("iid", iid, "IStream")
         if iid in LOCAL_INTERFACES:
             return InterfacePointer(self._pm, iid)  # answered by the proxy manager: no allocation
         if self.is_copy and iid == self.iid:
-            # CopyProxy docs: QueryInterface on a copy for the copied IID gives the original.
-            return InterfacePointer(self._pm, self._target.copied_from)
+            # CopyProxy docs: QI on a copy for the copied IID returns the original -- the
+            # root of the chain, even from a copy of a copy.
+            return InterfacePointer(self._pm, self._target.original)
         return InterfacePointer(self._pm, self._pm.find_or_make_proxy(iid))
 
     def AddRef(self) -> int:
@@ -259,7 +318,8 @@ class InterfacePointer:
         aggregated by the *same* proxy manager and starts with one reference."""
         self._check_callable("CopyProxy")
         self._require_client_security("CopyProxy")
-        target = self._proxy_argument(proxy, "CopyProxy")
+        # CopyProxy docs / IUnknown security: no local interface, IUnknown included.
+        target = self._proxy_argument(proxy, "CopyProxy", allow_iunknown=False)
         return InterfacePointer(self._pm, self._pm.copy_proxy(target))
 
     def SetBlanket(
@@ -270,17 +330,21 @@ class InterfacePointer:
         principal: str | None = None,
     ) -> None:
         """IClientSecurity::SetBlanket: set the blanket of ``proxy`` -- which affects every
-        user of that interface proxy; on a copy, only that copy."""
+        user of that interface proxy; on a copy, only that copy; on the IUnknown pointer, the
+        blanket QueryInterface, AddRef and Release use."""
         self._check_callable("SetBlanket")
         self._require_client_security("SetBlanket")
-        target = self._proxy_argument(proxy, "SetBlanket")
-        target.blanket = Blanket(authn_level, imp_level, principal)
+        blanket = Blanket(authn_level, imp_level, principal)  # bad values fail before any change
+        # IClientSecurity docs: IUnknown is the one local interface these methods accept.
+        target = self._proxy_argument(proxy, "SetBlanket", allow_iunknown=True)
+        target.blanket = blanket
 
     def QueryBlanket(self, proxy: InterfacePointer) -> Blanket:
-        """IClientSecurity::QueryBlanket: the blanket calls through ``proxy`` use."""
+        """IClientSecurity::QueryBlanket: the blanket calls through ``proxy`` use (for the
+        IUnknown pointer: the blanket of QueryInterface, AddRef and Release)."""
         self._check_callable("QueryBlanket")
         self._require_client_security("QueryBlanket")
-        return self._proxy_argument(proxy, "QueryBlanket").blanket
+        return self._proxy_argument(proxy, "QueryBlanket", allow_iunknown=True).blanket
 
     # -- checks ---------------------------------------------------------------------------------
     def _add(self) -> int:
@@ -300,8 +364,8 @@ class InterfacePointer:
         if self._refs == 0:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
-                f"{method} through a {self.iid} pointer whose references were all released; "
-                "real COM would let the call through while someone else keeps the proxy "
+                f"{method} through {_a(self.iid)} {self.iid} pointer whose references were all "
+                "released; real COM would let the call through while someone else keeps the proxy "
                 "manager alive, and crash once they release it.",
             )
 
@@ -313,30 +377,55 @@ class InterfacePointer:
                 "for 'IClientSecurity' first (real COM code would not even compile).",
             )
 
-    def _proxy_argument(self, proxy: object, method: str) -> InterfaceProxy:
+    def _proxy_argument(
+        self, proxy: object, method: str, *, allow_iunknown: bool
+    ) -> InterfaceProxy | ProxyManager:
+        """The interface proxy ``proxy`` points at -- or, for IUnknown where allowed, the proxy
+        manager itself, which holds IUnknown's blanket."""
         if not isinstance(proxy, InterfacePointer):
-            raise TypeError(f"{method} takes an InterfacePointer; got {proxy!r}")
+            raise TypeError(
+                f"proxy must be an InterfacePointer (from QueryInterface, CopyProxy or "
+                f"CoCreateInstanceEx); {method} got {proxy!r} ({type(proxy).__name__})"
+            )
         proxy._check_callable(method)
         if proxy._pm is not self._pm:
+            # IClientSecurity docs: the proxy must belong to the same object.
+            mine, theirs = self._pm.name, proxy._pm.name
+            if proxy._pm.process is not self._pm.process:  # numbers restart in each process
+                mine += f" in process #{self._pm.process.id}"
+                theirs += f" in another process (#{proxy._pm.process.id})"
             raise COMError(
                 "E_INVALIDARG",
-                f"{method}: this IClientSecurity belongs to proxy manager #{self._pm.id} but "
-                f"the proxy belongs to #{proxy._pm.id}; real COM expects a proxy of the same "
-                "object (use that object's own IClientSecurity, or CoCopyProxy).",
+                f"{method}: this IClientSecurity belongs to {mine} but the proxy belongs to "
+                f"{theirs}; real COM expects a proxy of the same object (use that object's "
+                "own IClientSecurity, or CoCopyProxy).",
             )
-        if isinstance(proxy._target, str):
+        target = proxy._target
+        if isinstance(target, str):
+            if target == "IUnknown" and allow_iunknown:
+                return self._pm  # IUnknown's blanket is kept on the proxy manager
+            if target == "IUnknown":
+                raise COMError(
+                    "E_INVALIDARG",
+                    f"{method} on IUnknown: IUnknown is the proxy manager itself, and you "
+                    "cannot duplicate a proxy manager (CopyProxy docs). Real COM returns "
+                    "E_INVALIDARG too. To secure QueryInterface, AddRef and Release, set "
+                    "IUnknown's blanket instead (SetBlanket or CoSetProxyBlanket on it).",
+                )
             raise COMError(
                 "E_INVALIDARG",
-                f"{method} on the local interface {proxy._target}: local interfaces are the "
-                "proxy manager itself, and you cannot duplicate a proxy manager. Real COM "
-                "returns E_INVALIDARG too.",
+                f"{method} on the local interface {target}: it is implemented by the proxy "
+                "manager itself, not by an interface proxy, and IClientSecurity's methods "
+                "accept no local interface except IUnknown (CopyProxy not even that). Real "
+                "COM returns E_INVALIDARG too.",
             )
-        return proxy._target
+        return target
 
 
 @dataclass(frozen=True)
 class ProxySnapshot:
-    """One interface proxy at one moment."""
+    """One interface proxy at one moment. ``copied_from`` is the proxy CopyProxy was given;
+    ``original`` the root of the chain, the one QueryInterface on the copy returns."""
 
     id: int
     iid: str
@@ -345,11 +434,13 @@ class ProxySnapshot:
     blanket: Blanket
     handed_refs: int
     address: int
+    original: int | None = None
 
 
 @dataclass(frozen=True)
 class ProxyManagerSnapshot:
-    """One proxy manager at one moment: its single count and the proxies it aggregates."""
+    """One proxy manager at one moment: its single count, the proxies it aggregates, and
+    IUnknown's blanket (used by QueryInterface, AddRef and Release)."""
 
     id: int
     clsid: str
@@ -357,6 +448,7 @@ class ProxyManagerSnapshot:
     address: int
     local_interfaces: tuple[str, ...]
     interface_proxies: tuple[ProxySnapshot, ...]
+    iunknown_blanket: Blanket = DEFAULT_BLANKET
 
 
 @dataclass(frozen=True)
@@ -381,11 +473,14 @@ class Process:
     Keyword arguments override any parameter in ``data/parameters.csv`` by name.
     """
 
+    _process_ids = itertools.count(1)
+
     def __init__(self, policy: str = "by-design", **overrides: object):
-        if policy not in POLICIES:
+        if not isinstance(policy, str) or policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}; got {policy!r}")
         self.params = Params.make(**overrides)
         self.policy = policy
+        self.id = next(Process._process_ids)  # tells processes apart in messages
         self.heap = Heap(self.params)
         self.transient = TransientPool(
             self.params.page_bytes, self.params.reaper_latency_ms * 1000.0
@@ -396,20 +491,33 @@ class Process:
 
     # -- COM API -------------------------------------------------------------------------------
     def CoCreateInstanceEx(self, clsid: str, iid: str) -> InterfacePointer:
-        """Create ``clsid`` on the (simulated) remote server; return a proxy for ``iid``.
-        The client gets a new proxy manager holding one interface proxy."""
+        """Create ``clsid`` on the (simulated) remote server; return a proxy for ``iid``
+        (one MULTI_QI entry). The client gets a new proxy manager holding one interface proxy
+        (none when ``iid`` is IUnknown)."""
+        _check_name("clsid", clsid, "SimpleObject")
+        _check_name("iid", iid, "IStream")
         if clsid not in CLASSES:
             raise COMError(
                 "REGDB_E_CLASSNOTREG",
                 f"class {clsid!r} is not registered; real COM fails the activation. "
                 f"Registered: {', '.join(CLASSES)}.",
             )
-        if iid not in LOCAL_INTERFACES + CLASSES[clsid]:
+        served = ("IUnknown",) + CLASSES[clsid]  # what the server's object implements
+        if iid not in served:
+            # MULTI_QI: the server's object is asked for iid; the proxy manager's own local
+            # interfaces (IClientSecurity, ...) do not exist on the server.
+            where = (
+                f"{iid} is implemented by the client's proxy manager, not by the server's "
+                f"object: get it afterwards by QueryInterface on the proxy"
+                if iid in LOCAL_INTERFACES
+                else f"{clsid} does not implement {iid!r}"
+            )
             raise COMError(
                 "E_NOINTERFACE",
-                f"{clsid} does not implement {iid!r}; real COM would return "
-                f"E_NOINTERFACE in the MULTI_QI entry. It implements: "
-                f"{', '.join(LOCAL_INTERFACES + CLASSES[clsid])}.",
+                f"CoCreateInstanceEx({clsid!r}, {iid!r}): {where}. Real DCOM puts "
+                "E_NOINTERFACE in the MULTI_QI entry's hr, and returns E_NOINTERFACE when no "
+                "entry succeeded (CO_S_NOTALLINTERFACES when only some did). The server's "
+                f"object implements: {', '.join(served)}. Nothing was created.",
             )
         pm = ProxyManager(self, clsid)
         self.proxy_managers.append(pm)
@@ -418,16 +526,24 @@ class Process:
 
     def CoSetProxyBlanket(self, proxy: InterfacePointer, **blanket: str | None) -> None:
         """QueryInterface(IClientSecurity) + SetBlanket + Release: a blanket for every user of
-        this proxy (documented)."""
+        this proxy (documented). On the IUnknown pointer: the blanket of QueryInterface,
+        AddRef and Release (IUnknown security)."""
+        _check_pointer(proxy, "CoSetProxyBlanket")
         pcs = proxy.QueryInterface("IClientSecurity")
-        pcs.SetBlanket(proxy, **blanket)
-        pcs.Release()
+        try:
+            pcs.SetBlanket(proxy, **blanket)
+        finally:
+            pcs.Release()  # a failed SetBlanket must not leak the reference taken above
 
     def CoQueryProxyBlanket(self, proxy: InterfacePointer) -> Blanket:
+        """QueryInterface(IClientSecurity) + QueryBlanket + Release: the blanket calls through
+        ``proxy`` use."""
+        _check_pointer(proxy, "CoQueryProxyBlanket")
         pcs = proxy.QueryInterface("IClientSecurity")
-        blanket = pcs.QueryBlanket(proxy)
-        pcs.Release()
-        return blanket
+        try:
+            return pcs.QueryBlanket(proxy)
+        finally:
+            pcs.Release()
 
     # -- time ----------------------------------------------------------------------------------
     def work(self, cpu_us: float, reaper_budget_bytes: int | None = None) -> None:
@@ -443,21 +559,40 @@ class Process:
 
     def idle(self, seconds: float) -> None:
         """Let ``seconds`` pass with the loop thread asleep: the reaper gets the whole CPU.
-        Time advances in steps of ``idle_sample_ms``."""
-        if (
-            isinstance(seconds, bool)
-            or not isinstance(seconds, (int, float))
-            or not (0 <= seconds < 1e7)
-        ):
-            raise ValueError(f"seconds must be a number in [0, 1e7); got {seconds!r}")
+
+        The result is that of steps of ``idle_sample_ms``, each giving the reaper one step's
+        budget; but runs of steps in which nothing new becomes due are taken in one stride,
+        and once no buffer is pending the clock jumps to the end. So any allowed ``seconds``
+        answers at once."""
+        seconds = _check_seconds(seconds)
         step_us = self.params.idle_sample_ms * 1000.0
+        step_budget = int(self.params.reaper_bytes_per_cpu_ms * step_us // 1000)
         remaining_us = seconds * 1e6
-        while remaining_us > 0:
-            dt = min(step_us, remaining_us)
-            self.idle_step(dt)
-            remaining_us -= dt
+        pool = self.transient
+        while remaining_us >= step_us:
+            if pool.pending_bytes == 0 and pool.waiting_until_us is None:
+                break  # nothing for the reaper to do: the rest is just time passing
+            steps = int(remaining_us // step_us)
+            due_us = _next_due_us(pool)
+            if due_us is not None:  # steps until the next buffer's latency has passed
+                steps = min(steps, max(1, math.ceil((due_us - self.clock_us) / step_us)))
+            eligible_left = pool.eligible_bytes - pool.freed_bytes
+            if eligible_left > 0 and step_budget > 0:  # steps until the due buffers are freed
+                steps = min(steps, max(1, -(-eligible_left // step_budget)))
+            if steps > 1:  # no buffer becomes due in these steps: one stride, one budget
+                self.clock_us += (steps - 1) * step_us
+                pool.reap((steps - 1) * step_budget, self.clock_us)
+            self.idle_step(step_us)  # the step in which something changes
+            remaining_us -= steps * step_us
+        if remaining_us > 0:
+            if pool.pending_bytes == 0 and pool.waiting_until_us is None:
+                self.clock_us += remaining_us
+            else:
+                self.idle_step(remaining_us)
 
     def idle_step(self, dt_us: float) -> None:
+        """One step of idle time: the clock advances ``dt_us``, the reaper frees what that CPU
+        time allows."""
         self.clock_us = self.clock_us + dt_us
         self.transient.reap(int(self.params.reaper_bytes_per_cpu_ms * dt_us // 1000), self.clock_us)
 
@@ -497,9 +632,11 @@ class Process:
                         p.blanket,
                         p.handed_refs,
                         p.address,
+                        p.original.id if p.copied_from else None,
                     )
                     for p in pm.interface_proxies
                 ),
+                iunknown_blanket=pm.blanket,
             )
             for pm in self.proxy_managers
         )
@@ -513,15 +650,50 @@ class Process:
         )
 
 
+def _check_pointer(proxy: object, function: str) -> None:
+    if not isinstance(proxy, InterfacePointer):
+        raise TypeError(
+            f"proxy must be an InterfacePointer (from QueryInterface, CopyProxy or "
+            f"CoCreateInstanceEx); {function} got {proxy!r} ({type(proxy).__name__})"
+        )
+
+
+def _check_seconds(seconds: object) -> float:
+    allowed = f"[0, {IDLE_MAX_SECONDS:g})"
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise TypeError(
+            f"seconds must be a number in {allowed}; got {seconds!r} ({type(seconds).__name__})"
+        )
+    value = float(seconds)
+    if not math.isfinite(value) or not 0 <= value < IDLE_MAX_SECONDS:
+        raise ValueError(f"seconds must be a finite number in {allowed}; got {seconds!r}")
+    return value
+
+
+def _next_due_us(pool: TransientPool) -> float | None:
+    """When the oldest buffer still inside its latency becomes free-able (None if none)."""
+    waiting = pool._waiting  # (time allocated, allocated_bytes after), oldest first
+    return waiting[0][0] + pool.latency_us if waiting else None
+
+
 def CoCopyProxy(proxy: InterfacePointer) -> InterfacePointer:
     """QueryInterface(IClientSecurity) + CopyProxy + Release, in one call (documented: the same
     behaviour as the three calls)."""
+    _check_pointer(proxy, "CoCopyProxy")
     pcs = proxy.QueryInterface("IClientSecurity")
-    copy = pcs.CopyProxy(proxy)
-    pcs.Release()
-    return copy
+    try:
+        return pcs.CopyProxy(proxy)
+    finally:
+        pcs.Release()  # also when CopyProxy fails: the helper itself must not leak
 
 
 def CoSetProxyBlanket(proxy: InterfacePointer, **blanket: str | None) -> None:
     """Module-level form of :meth:`Process.CoSetProxyBlanket`."""
+    _check_pointer(proxy, "CoSetProxyBlanket")
     proxy.proxy_manager.process.CoSetProxyBlanket(proxy, **blanket)
+
+
+def CoQueryProxyBlanket(proxy: InterfacePointer) -> Blanket:
+    """Module-level form of :meth:`Process.CoQueryProxyBlanket`."""
+    _check_pointer(proxy, "CoQueryProxyBlanket")
+    return proxy.proxy_manager.process.CoQueryProxyBlanket(proxy)

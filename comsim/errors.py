@@ -16,6 +16,8 @@ HRESULTS: dict[str, int] = {
     "E_UNEXPECTED": 0x8000FFFF,
     "CO_E_OBJNOTCONNECTED": 0x800401FD,
     "REGDB_E_CLASSNOTREG": 0x80040154,
+    # a success code: CoCreateInstanceEx got some, not all, of its MULTI_QI entries
+    "CO_S_NOTALLINTERFACES": 0x00080012,
 }
 
 

@@ -1,19 +1,33 @@
 """An NT-heap-like allocator: where "private bytes" come from.
 
 Private bytes count *committed* pages, not live objects. The heap carves blocks out of
-segments (1 MiB of reserved address space each by default); it commits pages as blocks need
-them and decommits whole pages only when a freed, coalesced block is big enough
-(DeCommitFreeBlockThreshold) or the heap already holds enough free bytes
-(DeCommitTotalFreeThreshold). So private bytes rise in page steps while blocks pile up, and
-fall back only when the blocks around a page are all free -- which, for the KB's copies, is
-the proxy manager's final release.
+segments; it commits pages as blocks need them and, on a free, first coalesces the freed block
+with its free neighbours and then decides whether to decommit the whole pages inside it.
 
-Simplifications (each is ``inferred`` in the model's provenance):
+**The decommit rule** (tag ``inferred``; source ``reactos-heap``, see docs/sources.md): the
+coalesced block is decommitted only when it is at least DeCommitFreeBlockThreshold **and** the
+heap's total free bytes, counting it, are at least DeCommitTotalFreeThreshold. "Total free"
+means free bytes on committed pages (ReactOS's ``TotalFreeSize``): pages already decommitted
+leave it. Microsoft documents the two thresholds and their defaults (``rtl-heap-parameters``)
+but not how they combine; ReactOS's RtlFreeHeap keeps a block on a free list when it is below
+either threshold. So after a big release the heap decommits in steps of about 64 KB and keeps
+up to about 64 KB of free pages committed: memory "eventually subsides", as the KB says, but
+not to the last page.
+
+**Segments** (tag ``wine-reactos``; source ``reactos-heap``): the first segment reserves
+SegmentReserve (1 MB by default) and commits SegmentCommit. When no segment has room, a new
+segment reserves the heap's running segment reserve (at least the request plus a page) and that
+running reserve then grows by the new segment's size, so segments are 1, 1, 2, 4, 8 ... MB. A
+new segment commits SegmentCommit, or the request plus a page if that is more. A heap has at
+most :data:`MAX_SEGMENTS` segments.
+
+Simplifications (each ``inferred``):
 
 - one block per allocation, header included in its size, sizes rounded to 8 bytes;
-- first fit by address over all segments; a new segment when no free block fits;
-- a free block that reaches the end of its segment counts the uncommitted pages too, and the
-  heap's total free bytes count only free blocks below the highest used block of a segment.
+- first fit by address over all segments;
+- a free block may span pages that are already decommitted (ReactOS splits it there), so the
+  block-size test sees the whole free run;
+- no look-aside lists or low-fragmentation front end.
 """
 
 from __future__ import annotations
@@ -24,6 +38,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import Params
+
+MAX_SEGMENTS = 64
+"""Most segments one heap can have (ReactOS ``HEAP_SEGMENTS``; tag ``wine-reactos``)."""
+
+SEGMENT_RULE = (
+    "segments grow: the first reserves heap_segment_reserve_bytes, each later one the heap's "
+    "running reserve, which then doubles (ReactOS RtlpExtendHeap) [wine-reactos]"
+)
+"""One line a figure can show under a heap map: how segment sizes are chosen."""
+
+DECOMMIT_RULE = (
+    "a freed, coalesced block is decommitted only when it reaches decommit_free_block_bytes "
+    "and the heap's committed free bytes reach decommit_total_free_bytes (ReactOS RtlFreeHeap) "
+    "[inferred]"
+)
+"""One line a figure or note can show: when freed pages are given back."""
 
 
 @dataclass(frozen=True)
@@ -50,43 +80,61 @@ class SegmentSnapshot:
 
 @dataclass(frozen=True)
 class HeapSnapshot:
-    """The whole heap at one moment."""
+    """The whole heap at one moment. ``free_bytes`` is the heap's total free in the NT sense:
+    free bytes on committed pages. ``segment_rule`` and ``decommit_rule`` say, in one line each,
+    how the model sizes segments and gives pages back (with their provenance tags), for a
+    figure's caption."""
 
     committed_bytes: int
     used_bytes: int
     free_bytes: int
     segments: tuple[SegmentSnapshot, ...]
+    segment_rule: str = SEGMENT_RULE
+    decommit_rule: str = DECOMMIT_RULE
+
+
+def _round_up(n: int, unit: int) -> int:
+    return -(-n // unit) * unit
+
+
+def next_segment_reserve(params: Params, running_reserve: int, block: int) -> int:
+    """Bytes a new (not the first) segment reserves for a request of ``block`` bytes: the heap's
+    running segment reserve, or the request plus a page when that is bigger (ReactOS)."""
+    return max(running_reserve, _round_up(block + params.page_bytes, params.page_bytes))
+
+
+def new_segment_commit(params: Params, block: int) -> int:
+    """Bytes a new (not the first) segment commits: SegmentCommit, or the request plus a page
+    when that is bigger (ReactOS RtlpExtendHeap)."""
+    page = params.page_bytes
+    return max(_round_up(params.heap_segment_commit_bytes, page), _round_up(block + page, page))
 
 
 class _Segment:
     """Reserved address space carved into blocks; pages inside it committed or not."""
 
-    def __init__(self, index: int, params: Params):
+    def __init__(self, index: int, base: int, reserve: int, commit: int, params: Params):
         self.index = index
-        self.reserve = params.heap_segment_reserve_bytes
+        self.reserve = reserve
         self.header = params.heap_segment_header_bytes
-        self.base = index * self.reserve
+        self.base = base
         pages = self.reserve // params.page_bytes
         self.committed = np.zeros(pages, dtype=bool)
-        self.committed[: -(-params.heap_segment_commit_bytes // params.page_bytes)] = True
+        self.committed[: -(-commit // params.page_bytes)] = True
         # Free blocks: sorted starts, start -> end and end -> start, for first fit and coalescing.
         self.free_starts: list[int] = [self.header]
         self.free_end_of: dict[int, int] = {self.header: self.reserve}
         self.free_start_of: dict[int, int] = {self.reserve: self.header}
         self.used: dict[int, tuple[int, str]] = {}  # start -> (size, owner)
         self.used_bytes = 0
-        self.top = self.header  # end of the highest used block
 
     def max_free(self) -> int:
         return max((self.free_end_of[s] - s for s in self.free_starts), default=0)
 
-    def below_top_free(self) -> int:
-        """Free bytes below the highest used block: what the heap counts as 'total free'."""
-        return self.top - self.header - self.used_bytes
-
 
 class Heap:
-    """The client process's heap: blocks in segments, committed pages, NT decommit thresholds.
+    """The client process's heap: blocks in growing segments, committed pages, and the NT
+    decommit thresholds (see the module docstring for the rule and its sources).
 
     ``committed_bytes`` is this heap's share of the process's private bytes.
     """
@@ -95,25 +143,33 @@ class Heap:
         self.params = params
         self.page = params.page_bytes
         self.segments: list[_Segment] = []
+        self._bases: list[int] = []
         self.committed_bytes = 0
         self.used_bytes = 0
-        self.free_bytes = 0  # total free in the NT sense (see _Segment.below_top_free)
-        self._largest_free = np.zeros(16, np.int64)  # per segment, for first fit
-        self._new_segment()
+        self._header_bytes = 0
+        # ReactOS: Heap->SegmentReserve, the size the next segment reserves; it grows by each
+        # new segment's size.
+        self.running_reserve = params.heap_segment_reserve_bytes
+        self._largest_free = np.zeros(MAX_SEGMENTS, np.int64)  # per segment, for first fit
+        self._add_segment(params.heap_segment_reserve_bytes, params.heap_segment_commit_bytes)
+
+    @property
+    def free_bytes(self) -> int:
+        """The heap's total free bytes in the NT sense: free bytes on committed pages."""
+        return self.committed_bytes - self.used_bytes - self._header_bytes
 
     # -- allocation -------------------------------------------------------------------------
     def alloc(self, request_bytes: int, owner: str) -> int:
         """Carve a block for ``request_bytes`` (first fit by address); return its address."""
         size = self.params.block_bytes(request_bytes)
-        # The first segment whose largest free block fits: one vectorised scan, not a Python
-        # loop over thousands of segments.
+        # The first segment whose largest free block fits: one vectorised scan.
         fits = self._largest_free[: len(self.segments)] >= size
         k = int(np.argmax(fits))
-        if fits.size and fits[k]:
+        if fits[k]:
             seg = self.segments[k]
             start = self._first_fit(seg, size)
         else:
-            seg = self._new_segment()
+            seg = self._grow(size)
             start = self._first_fit(seg, size)
             if start is None:
                 raise MemoryError(f"a block of {size} bytes does not fit in a heap segment")
@@ -121,11 +177,11 @@ class Heap:
         return seg.base + start
 
     def free(self, address: int) -> None:
-        """Free a block, coalesce it with free neighbours, and decommit whole pages if the
-        coalesced block or the heap's total free bytes reach the NT thresholds."""
-        seg = self.segments[address // self.params.heap_segment_reserve_bytes]
+        """Free a block, coalesce it with its free neighbours, and decommit the whole pages
+        inside the coalesced block when it reaches DeCommitFreeBlockThreshold and the heap's
+        total free bytes reach DeCommitTotalFreeThreshold (both; see the module docstring)."""
+        seg = self.segments[bisect.bisect_right(self._bases, address) - 1]
         start = address - seg.base
-        old_below = seg.below_top_free()
         size, _owner = seg.used.pop(start)
         seg.used_bytes -= size
         self.used_bytes -= size
@@ -142,24 +198,32 @@ class Heap:
         bisect.insort(seg.free_starts, lo)
         seg.free_end_of[lo] = hi
         seg.free_start_of[hi] = lo
-        if hi == seg.reserve:
-            seg.top = lo  # the highest used block is gone: the tail free block starts at lo
-        self.free_bytes += seg.below_top_free() - old_below
         p = self.params
-        if hi - lo >= p.decommit_free_block_bytes or self.free_bytes >= p.decommit_total_free_bytes:
+        big_enough = hi - lo >= p.decommit_free_block_bytes
+        if big_enough and self.free_bytes >= p.decommit_total_free_bytes:
             self._set_pages(seg, -(-lo // self.page), hi // self.page, False)
         self._largest_free[seg.index] = max(self._largest_free[seg.index], hi - lo)
 
     # -- bookkeeping --------------------------------------------------------------------------
-    def _new_segment(self) -> _Segment:
-        seg = _Segment(len(self.segments), self.params)
-        self.segments.append(seg)
-        if seg.index >= self._largest_free.size:
-            self._largest_free = np.concatenate(
-                (self._largest_free, np.zeros(max(16, self._largest_free.size), np.int64))
+    def _grow(self, block: int) -> _Segment:
+        """A new segment for a request of ``block`` bytes (ReactOS RtlpExtendHeap)."""
+        if len(self.segments) >= MAX_SEGMENTS:
+            raise MemoryError(
+                f"the heap already has {MAX_SEGMENTS} segments, the most an NT heap has "
+                "(ReactOS HEAP_SEGMENTS); the allocation fails"
             )
+        reserve = next_segment_reserve(self.params, self.running_reserve, block)
+        self.running_reserve += reserve
+        return self._add_segment(reserve, new_segment_commit(self.params, block))
+
+    def _add_segment(self, reserve: int, commit: int) -> _Segment:
+        base = self._bases[-1] + self.segments[-1].reserve if self.segments else 0
+        seg = _Segment(len(self.segments), base, reserve, commit, self.params)
+        self.segments.append(seg)
+        self._bases.append(base)
         self._largest_free[seg.index] = seg.max_free()
         self.committed_bytes += int(seg.committed.sum()) * self.page
+        self._header_bytes += seg.header
         return seg
 
     @staticmethod
@@ -173,7 +237,6 @@ class Heap:
         end = seg.free_end_of.pop(start)
         del seg.free_start_of[end]
         i = bisect.bisect_left(seg.free_starts, start)
-        old_below = seg.below_top_free()
         if start + size < end:
             seg.free_starts[i] = start + size
             seg.free_end_of[start + size] = end
@@ -182,9 +245,7 @@ class Heap:
             seg.free_starts.pop(i)
         seg.used[start] = (size, owner)
         seg.used_bytes += size
-        seg.top = max(seg.top, start + size)
         self.used_bytes += size
-        self.free_bytes += seg.below_top_free() - old_below
         self._set_pages(seg, start // self.page, -(-(start + size) // self.page), True)
         if end - start == self._largest_free[seg.index]:  # we split the largest: look again
             self._largest_free[seg.index] = seg.max_free()
@@ -224,47 +285,165 @@ class Heap:
 
 
 # -- closed forms for the fast engine ------------------------------------------------------------
+@dataclass(frozen=True)
+class BumpLayout:
+    """Where equal blocks carved one above another land, segment by segment: what the heap
+    does during the KB loop under the documented policy (each copy's block lands above the
+    previous one; a new, larger segment when one is full).
+
+    Arrays have one entry per segment: ``reserve`` (bytes), ``start`` (offset of the first
+    carved block), ``capacity`` (blocks that fit), ``commit`` (bytes committed when created).
+    """
+
+    block: int
+    reserve: np.ndarray
+    start: np.ndarray
+    capacity: np.ndarray
+    commit: np.ndarray
+
+    @property
+    def cumulative(self) -> np.ndarray:
+        return np.cumsum(self.capacity)
+
+
+def bump_layout(params: Params, first_top: int, block: int, n: int) -> BumpLayout:
+    """The segments ``n`` bump allocations of ``block`` bytes need, the first starting at
+    offset ``first_top`` of the first segment. MemoryError past :data:`MAX_SEGMENTS`."""
+    reserve = [params.heap_segment_reserve_bytes]
+    start = [first_top]
+    capacity = [max(0, (params.heap_segment_reserve_bytes - first_top) // block)]
+    commit = [params.heap_segment_commit_bytes]
+    running = params.heap_segment_reserve_bytes
+    header = params.heap_segment_header_bytes
+    while sum(capacity) < n:
+        if len(reserve) >= MAX_SEGMENTS:
+            raise MemoryError(
+                f"{n:,} blocks of {block} bytes need more than {MAX_SEGMENTS} heap segments, "
+                "the most an NT heap has (ReactOS HEAP_SEGMENTS)"
+            )
+        r = next_segment_reserve(params, running, block)
+        running += r
+        reserve.append(r)
+        start.append(header)
+        capacity.append((r - header) // block)
+        commit.append(new_segment_commit(params, block))
+    as_array = lambda xs: np.array(xs, dtype=np.int64)  # noqa: E731
+    return BumpLayout(
+        block, as_array(reserve), as_array(start), as_array(capacity), as_array(commit)
+    )
+
+
 def bump_committed_bytes(
     params: Params, first_top: int, block: int, n_blocks: np.ndarray
 ) -> np.ndarray:
     """Committed heap bytes after ``n_blocks`` equal blocks are carved one after another,
-    never freed, starting at offset ``first_top`` of the first segment (vectorised).
-
-    This is what the heap does during the KB loop under the documented policy: each copy's
-    block lands above the previous one; a new segment starts when one is full.
-    """
+    never freed, starting at offset ``first_top`` of the first segment (vectorised)."""
     page = params.page_bytes
-    reserve = params.heap_segment_reserve_bytes
-    header = params.heap_segment_header_bytes
-    seg_commit = -(-params.heap_segment_commit_bytes // page) * page
     n = np.asarray(n_blocks, dtype=np.int64)
-    cap0 = (reserve - first_top) // block  # copies that fit in the first segment
-    cap = (reserve - header) // block  # ... and in each later segment
+    layout = bump_layout(params, first_top, block, int(n.max()) if n.size else 0)
 
-    def committed(top):
-        return np.maximum(seg_commit, -(-top // page) * page)
+    def committed(commit, top):
+        return np.maximum(-(-commit // page) * page, -(-top // page) * page)
 
-    in_first = np.minimum(n, cap0)
-    total = committed(first_top + in_first * block)
-    rest = np.maximum(n - cap0, 0)
-    full = np.where(rest > 0, (rest - 1) // cap, 0)  # later segments that are full
-    last = np.where(rest > 0, rest - full * cap, 0)  # blocks in the last segment
-    full_commit = int(committed(np.int64(header + cap * block)))
-    total = total + full * full_commit + np.where(rest > 0, committed(header + last * block), 0)
-    return total
-
-
-def empty_heap_committed_bytes(params: Params, segments: int) -> int:
-    """Committed bytes once every block is freed and the last free of each segment decommits
-    its pages: only the pages holding a segment header stay."""
-    page = params.page_bytes
-    return segments * -(-params.heap_segment_header_bytes // page) * page
+    cum = layout.cumulative
+    full = committed(layout.commit, layout.start + layout.capacity * block)
+    full_before = np.concatenate(([0], np.cumsum(full)))  # full segments below segment k
+    # The segment holding the n-th block (segment 0 when n == 0).
+    k = np.minimum(np.searchsorted(cum, n, side="left"), cum.size - 1)
+    in_k = n - np.where(k > 0, cum[k - 1], 0)
+    return full_before[k] + committed(layout.commit[k], layout.start[k] + in_k * block)
 
 
 def segments_after_bump(params: Params, first_top: int, block: int, n: int) -> int:
-    """How many segments the heap has after ``n`` bump allocations (see bump_committed_bytes)."""
-    reserve = params.heap_segment_reserve_bytes
-    cap0 = (reserve - first_top) // block
-    cap = (reserve - params.heap_segment_header_bytes) // block
-    rest = max(n - cap0, 0)
-    return 1 + -(-rest // cap)
+    """How many segments the heap has after ``n`` bump allocations (see bump_layout)."""
+    cum = bump_layout(params, first_top, block, n).cumulative
+    return int(np.searchsorted(cum, n, side="left")) + 1 if n else 1
+
+
+def _last_event(lo: int, block: int, page: int, first: int, gap: int, limit: int) -> int | None:
+    """The end address of the last block, at or below ``limit``, whose free decommits pages.
+
+    Blocks end at ``lo + m*block`` (m >= 1). The first decommit happens at the first end at or
+    above ``first``; after a decommit up to page ``floor(e/page)`` the next one needs an end at
+    or above ``floor(e/page)*page + gap``. How far the next event is depends only on
+    ``e % page``, so the chain is periodic: we follow it until a residue repeats, then jump
+    whole periods (at most about page/8 steps in all, however many blocks there are).
+    """
+    e = lo + max(1, -(-(first - lo) // block)) * block
+    if e > limit:
+        return None
+    seen: dict[int, int] = {}
+    jumped = False
+    while True:
+        r = e % page
+        if not jumped and r in seen:
+            period = e - seen[r]
+            e += (limit - e) // period * period
+            jumped = True
+        elif not jumped:
+            seen[r] = e
+        step = -(-(gap - r) // block) * block
+        if e + step > limit:
+            return e
+        e += step
+
+
+def bump_release_committed(params: Params, pm_block: int, block: int, n: int) -> int:
+    """Committed heap bytes after the proxy manager's final release of a bump layout: the
+    original proxy (just above the proxy manager) and ``n`` copies are freed oldest first, then
+    the proxy manager itself -- what :class:`Heap` does, computed without a loop over blocks.
+
+    Within a segment each free coalesces with the run freed so far; pages go back whenever the
+    run reaches DeCommitFreeBlockThreshold and the heap's committed free bytes reach
+    DeCommitTotalFreeThreshold, so about 64 KB at a time, and the last free of a segment
+    (which joins the free tail) decommits the rest if the heap still holds that much free.
+    """
+    page = params.page_bytes
+    header = params.heap_segment_header_bytes
+    need_block = params.decommit_free_block_bytes
+    need_total = params.decommit_total_free_bytes
+    lo_first = header + pm_block
+    layout = bump_layout(params, lo_first + block, block, n)
+    count = np.zeros(layout.capacity.size, dtype=np.int64)
+    rest = n
+    for k, cap in enumerate(layout.capacity):  # copies per segment, the original in segment 0
+        count[k] = min(rest, int(cap))
+        rest -= count[k]
+    count[0] += 1
+    lo = np.where(np.arange(count.size) == 0, lo_first, header)
+    top = lo + count * block
+    commit_pages = np.maximum(-(-layout.commit // page), -(-top // page))
+    committed = int(commit_pages.sum()) * page
+    used = pm_block + (n + 1) * block
+    headers = header * count.size
+    decommitted = [(0, 0)] * count.size  # per segment, the decommitted page range [a, b)
+
+    def newly(k: int, a: int, b: int) -> int:
+        """Committed pages of segment k inside [a, b) (outside its decommitted range)."""
+        b = min(b, int(commit_pages[k]))
+        da, db = decommitted[k]
+        overlap = max(0, min(b, db) - max(a, da))
+        return max(0, b - a) - overlap
+
+    for k in range(count.size):
+        lo_k, cnt, reserve = int(lo[k]), int(count[k]), int(layout.reserve[k])
+        p0 = -(-lo_k // page)
+        decommitted[k] = (p0, p0)
+        if cnt >= 2:  # every block but the last joins the run below it
+            free_elsewhere = committed - used - headers
+            gap = max(need_total - free_elsewhere - (p0 * page - lo_k), page)
+            first = max(p0 * page + gap, lo_k + need_block)
+            e = _last_event(lo_k, block, page, first, gap, lo_k + (cnt - 1) * block)
+            if e is not None:
+                committed -= (e // page - p0) * page
+                decommitted[k] = (p0, e // page)
+            used -= (cnt - 1) * block
+        used -= block  # the last block joins the free tail: the run is [lo_k, reserve)
+        if reserve - lo_k >= need_block and committed - used - headers >= need_total:
+            committed -= newly(k, p0, reserve // page) * page
+            decommitted[k] = (p0, reserve // page)
+    used -= pm_block  # the proxy manager's own block joins segment 0's run
+    a = -(-header // page)
+    if int(layout.reserve[0]) - header >= need_block and committed - used - headers >= need_total:
+        committed -= newly(0, a, int(layout.reserve[0]) // page) * page
+    return committed

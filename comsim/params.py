@@ -41,6 +41,7 @@ class Parameter:
     tag: str
     source: str
     meaning: str
+    source_key: str = ""  # a key of comsim.sources.SOURCES ("" when the source is ours)
 
     @property
     def range_text(self) -> str:
@@ -119,6 +120,7 @@ def load_parameters(path: Path = PARAMETERS_CSV) -> dict[str, Parameter]:
                 tag=row["tag"],
                 source=row["source"],
                 meaning=row["meaning"],
+                source_key=row.get("source_key") or "",
             )
     return rows
 
@@ -213,7 +215,8 @@ class Params:
 
 
 def parameter_table():
-    """All parameters as a pandas DataFrame (name, value, unit, range, tag, source, meaning)."""
+    """All parameters as a pandas DataFrame (name, value, unit, range, tag, source, source_key,
+    meaning). ``source_key`` names a section of docs/sources.md (empty for our own choices)."""
     import pandas as pd
 
     return pd.DataFrame(
@@ -225,6 +228,7 @@ def parameter_table():
                 "range": p.range_text,
                 "tag": p.tag,
                 "source": p.source,
+                "source_key": p.source_key,
                 "meaning": p.meaning,
             }
             for p in PARAMETERS.values()

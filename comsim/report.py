@@ -35,13 +35,24 @@ import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "offline"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 OFFLINE_NOTE = "(interactive control: open the notebook in Jupyter to use it)"
+# Cell tags that Jupyter tools (nbconvert, Jupyter Book) share: a cell that only shows a
+# labelled note or a table is tagged remove-input, and its output is shown without its code.
+REMOVE_INPUT_TAGS = frozenset({"remove-input", "remove_input", "hide-input"})
+REMOVE_CELL_TAGS = frozenset({"remove-cell", "remove_cell"})
+REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
+# The course's list of sources (written by hand, in docs/) becomes sources.html.
+SOURCES_MD = Path("docs") / "sources.md"
+SOURCES_PAGE = "sources.html"
+# A course notebook's name starts with its number (00_start_here); others (the glossary) are
+# reference pages.
+_COURSE_STEM = re.compile(r"^\d\d_")
 CELL_TIMEOUT_S = 600  # one cell; sweeps in the later notebooks can take minutes on 2 cores
 REPORT_ENV = {"COMSIM_REPORT": "1"}
 # Kernels talk to us over local TCP as Jupyter's defaults have it. (jupyter_client 8.10's new
@@ -56,6 +67,36 @@ _REMOTE_IN_CSS = re.compile(r"(@import|url\()\s*['\"]?\s*(https?:)?//", re.IGNOR
 _REMOTE_IN_SCRIPT = re.compile(r"https?://", re.IGNORECASE)
 # Script types a browser runs; others (application/json, ...) are inert data.
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+# Shared by the reports and the slides (both use JupyterLab's stylesheet): code colours with
+# at least 4.5:1 contrast on the cells' grey, links told apart by an underline as well as by
+# colour, and a visible outline wherever the keyboard focus is.
+READABLE_CSS = """
+:root {
+  --jp-mirror-editor-atom-color: #4040c0;
+  --jp-mirror-editor-bracket-color: #5a5a3f;
+  --jp-mirror-editor-builtin-color: #007000;
+  --jp-mirror-editor-comment-color: #3d6b6b;
+  --jp-mirror-editor-error-color: #c00000;
+  --jp-mirror-editor-hr-color: #666666;
+  --jp-mirror-editor-keyword-color: #007000;
+  --jp-mirror-editor-meta-color: #7a1fc2;
+  --jp-mirror-editor-number-color: #006b00;
+  --jp-mirror-editor-operator-color: #7a1fc2;
+  --jp-mirror-editor-quote-color: #006b00;
+  --jp-content-link-color: #005a8c;
+}
+a:link, a:visited, .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited {
+  text-decoration: underline;
+  color: #005a8c;
+}
+a:focus-visible, button:focus-visible, input:focus-visible, summary:focus-visible,
+select:focus-visible, [tabindex]:focus-visible {
+  outline: 3px solid #0072b2;
+  outline-offset: 2px;
+}
+"""
 
 
 class OfflineReportError(RuntimeError):
@@ -212,10 +253,25 @@ _TIME = re.compile(r"\*\*Time:?\*\*:?\s*(?:about\s+)?(\d+)\s*min", re.IGNORECASE
 _OBJECTIVES_HEAD = re.compile(r"objective|you will", re.IGNORECASE)
 
 
+def _introduction(nb: nbformat.NotebookNode) -> str:
+    """The notebook's opening Markdown: its first Markdown cell and those right after it, up
+    to the first code cell or the next ``##`` section (a title slide, then its notes)."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            if cells:
+                break
+            continue
+        if cells and cell.source.lstrip().startswith("## "):
+            break
+        cells.append(cell.source)
+    return "\n\n".join(cells)
+
+
 def notebook_info(nb: nbformat.NotebookNode, stem: str) -> NotebookInfo:
     """Title (first ``#`` heading), learning objectives (the bullets after a line about
     objectives or "you will") and time ("**Time:** about N minutes") of a notebook."""
-    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+    first = _introduction(nb)
     lines = first.splitlines()
     title = next((ln.lstrip("# ").strip() for ln in lines if ln.startswith("# ")), stem)
     objectives: list[str] = []
@@ -243,26 +299,61 @@ def _markdown_inline(text: str) -> str:
     return re.sub(r"\*([^*]+)\*", r"<em>\1</em>", out)
 
 
-def nav_html(infos: list[NotebookInfo], index: int) -> str:
-    """Previous / course map / next links for the report of ``infos[index]``."""
+def is_course_notebook(stem: str) -> bool:
+    """True for the numbered notebooks of the course; False for reference pages (glossary)."""
+    return bool(_COURSE_STEM.match(stem))
+
+
+def nav_html(
+    infos: list[NotebookInfo],
+    index: int | None,
+    references: Iterable[tuple[str, str]] = (),
+) -> str:
+    """Previous / course map / next links for the report of ``infos[index]`` (``index`` None
+    on a reference page), with links to the reference pages: (href, title) pairs."""
     parts = []
-    if index > 0:
+    if index is not None and index > 0:
         prev = infos[index - 1]
         parts.append(f'<a rel="prev" href="{prev.stem}.html">← {_markdown_inline(prev.title)}</a>')
     parts.append('<a href="index.html">Course map</a>')
-    if index + 1 < len(infos):
+    parts += [f'<a href="{href}">{_markdown_inline(title)}</a>' for href, title in references]
+    if index is not None and index + 1 < len(infos):
         nxt = infos[index + 1]
         parts.append(f'<a rel="next" href="{nxt.stem}.html">{_markdown_inline(nxt.title)} →</a>')
     return (
-        '<nav class="comsim-nav" style="display:flex;gap:2em;justify-content:space-between;'
-        'padding:8px 16px;border-bottom:1px solid #ccc;font-family:sans-serif">'
-        + "".join(parts)
-        + "</nav>"
+        '<nav class="comsim-nav" style="display:flex;flex-wrap:wrap;gap:0.5em 2em;'
+        "justify-content:space-between;padding:8px 16px;border-bottom:1px solid #ccc;"
+        'font-family:sans-serif">' + "".join(parts) + "</nav>"
     )
 
 
-def index_html(infos: list[NotebookInfo]) -> str:
-    """The course map: every notebook with its objectives and time, linking to its report."""
+# Shared by the course map and the sources page: readable, AA contrast, links underlined.
+PAGE_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       line-height: 1.5; color: #222; background: #fff; }
+ol.course > li { border-left: 6px solid #0072B2; padding-left: 1em; margin: 1.2em 0; }
+h2 { margin: 0.6em 0 0.2em; font-size: 1.25em; }
+a { color: #005A8C; text-decoration: underline; }
+a:visited { color: #5b2e86; }
+a:focus-visible { outline: 3px solid #0072B2; outline-offset: 2px; }
+code { background: #f2f2f2; padding: 0 0.2em; }
+@media print { a { color: #000; } }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html_lib.escape(title)}</title>
+<style>{PAGE_CSS}</style></head>
+<body>{body}</body></html>
+"""
+
+
+def index_html(infos: list[NotebookInfo], references: Iterable[tuple[str, str]] = ()) -> str:
+    """The course map: every notebook with its objectives and time, linking to its report,
+    then the reference pages (glossary, sources) as (href, title) pairs."""
     total = sum(i.minutes or 0 for i in infos)
     items = []
     for info in infos:
@@ -272,25 +363,33 @@ def index_html(infos: list[NotebookInfo]) -> str:
             f'<li><h2><a href="{info.stem}.html">{_markdown_inline(info.title)}</a></h2>'
             f"<p><em>{time_text}</em></p><ul>{objectives}</ul></li>"
         )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>KB Q216248, step by step: course map</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
-       line-height: 1.5; color: #222; }}
-ol.course > li {{ border-left: 6px solid #0072B2; padding-left: 1em; margin: 1.2em 0; }}
-h2 {{ margin: 0.2em 0; font-size: 1.25em; }}
-a {{ color: #0072B2; }}
-</style></head>
-<body><main>
+    refs = "".join(
+        f'<li><a href="{href}">{_markdown_inline(title)}</a></li>' for href, title in references
+    )
+    reference_block = f'<h2 id="reference">Reference</h2><ul class="reference">{refs}</ul>'
+    return _page(
+        "KB Q216248, step by step: course map",
+        f"""<main>
 <h1>Why "released" memory is not freed: KB Q216248, step by step</h1>
 <p>The notebooks of the course as offline reports: every page opens without a network and
 without Jupyter; sliders in them scrub precomputed frames. About {total} minutes in all. Run
 the notebooks themselves with <code>make lab</code> for live explorers.</p>
 <ol class="course">{"".join(items)}</ol>
-</main></body></html>
-"""
+{reference_block if refs else ""}
+</main>""",
+    )
+
+
+def sources_html(markdown_text: str, nav: str = "") -> str:
+    """The course's list of sources (``docs/sources.md``) as an offline page. Its HTML anchors
+    (``<a id="KEY"></a>``) stay, so notes can link to ``sources.html#KEY``."""
+    import mistune  # nbconvert's Markdown renderer
+
+    body = mistune.html(markdown_text)
+    body = link_exports(body)
+    first = re.search(r"^#\s+(.+)$", markdown_text, re.MULTILINE)
+    title = first.group(1).strip() if first else "Sources"
+    return _page(f"{title}: KB Q216248, step by step", f"{nav}<main>{body}</main>")
 
 
 def _exporter() -> HTMLExporter:
@@ -298,14 +397,34 @@ def _exporter() -> HTMLExporter:
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         template_name=TEMPLATE_NAME,
         embed_images=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     exporter.register_preprocessor(OfflineWidgetPreprocessor(), enabled=True)
+    exporter.register_preprocessor(remove_tagged(), enabled=True)
     return exporter
 
 
+def remove_tagged() -> TagRemovePreprocessor:
+    """nbconvert's TagRemovePreprocessor, set up for the tags the notebooks use: the code of
+    a ``remove-input`` cell goes, its output stays (likewise ``remove-cell``/``-output``)."""
+    return TagRemovePreprocessor(
+        remove_input_tags=set(REMOVE_INPUT_TAGS),
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+
+
+_NOTEBOOK_LINK = re.compile(r'href="(?:\.\./notebooks/|\./)?([\w-]+)\.ipynb(#[^"]*)?"')
+_SOURCES_LINK = re.compile(r'href="(?:\.\./)?docs/sources\.md(#[^"]*)?"')
+
+
 def link_exports(html: str, suffix: str = ".html") -> str:
-    """Links between notebooks (``NN_name.ipynb``) become links between their exports."""
-    return re.sub(r'href="(\d\d_[\w-]+)\.ipynb(#[^"]*)?"', rf'href="\1{suffix}\2"', html)
+    """Links between notebooks (``NN_name.ipynb``, ``glossary.ipynb#term``) become links
+    between their exports, and links to ``docs/sources.md#key`` go to ``sources.html#key``."""
+    html = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', html)
+    return _SOURCES_LINK.sub(lambda m: f'href="{SOURCES_PAGE}{m.group(1) or ""}"', html)
 
 
 def write_offline(html: str, out_path: Path) -> Path:
@@ -320,21 +439,54 @@ def write_offline(html: str, out_path: Path) -> Path:
     return out_path
 
 
+def plain_title(title: str) -> str:
+    """A Markdown title as text for ``<title>``: links, code and emphasis marks dropped."""
+    title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
+    return re.sub(r"`|\*\*?", "", title).strip()
+
+
 def export_notebook(
-    nb: nbformat.NotebookNode, out_path: Path, source_dir: Path, nav: str = ""
+    nb: nbformat.NotebookNode,
+    out_path: Path,
+    source_dir: Path,
+    nav: str = "",
+    title: str | None = None,
 ) -> Path:
     """Write an executed notebook as one offline HTML page and check that it is offline.
 
     Images that markdown cells link by a path inside ``source_dir`` are embedded in the page;
-    ``nav`` (previous / next links) goes at the top and the bottom.
+    ``nav`` (previous / next links) goes at the top and the bottom; ``title`` (the notebook's
+    heading) names the page.
     """
-    resources = {"metadata": {"name": out_path.stem, "path": str(source_dir)}}
+    nb = nbformat.from_dict(nb)  # a copy: the title and the removed code stay out of ``nb``
+    if title:
+        nb.metadata["title"] = plain_title(title)
+    resources = {
+        "metadata": {"name": out_path.stem, "path": str(source_dir)},
+        "comsim_css": READABLE_CSS,
+    }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
     html = link_exports(html)
-    if nav:
-        html = html.replace("<main>", "<main>" + nav, 1)
-        html = html.replace("</main>", nav + "</main>", 1)
+    if nav:  # two navigation landmarks, each with its own name
+        top = nav.replace("<nav ", '<nav aria-label="Course pages" ', 1)
+        end = nav.replace("<nav ", '<nav aria-label="Course pages, end of page" ', 1)
+        html = html.replace("<main>", "<main>" + top, 1)
+        html = html.replace("</main>", end + "</main>", 1)
     return write_offline(html, out_path)
+
+
+def write_sources_page(
+    out_dir: Path, notebooks_dir: Path, references: Iterable[tuple[str, str]] = ()
+) -> Path | None:
+    """Write ``out_dir/sources.html`` from ``docs/sources.md`` beside ``notebooks_dir``
+    (None when the course has no such file)."""
+    markdown = Path(notebooks_dir).resolve().parent / SOURCES_MD
+    if not markdown.is_file():
+        return None
+    nav = nav_html([], None, [r for r in references if r[0] != SOURCES_PAGE])
+    return write_offline(
+        sources_html(markdown.read_text(encoding="utf-8"), nav), Path(out_dir) / SOURCES_PAGE
+    )
 
 
 def export_reports(
@@ -345,13 +497,15 @@ def export_reports(
     executed_dir: Path | str | None = None,
 ) -> list[Path]:
     """Execute each notebook in a fresh kernel and write ``out_dir/<stem>.html`` for it, with
-    previous/next links, plus ``out_dir/index.html``, the course map.
+    previous/next links, plus ``out_dir/index.html``, the course map, and
+    ``out_dir/sources.html`` (from ``docs/sources.md``, when the course has it).
 
-    ``notebooks`` defaults to ``notebooks_dir/*.ipynb`` in sorted order. ``executed_dir``, if
-    given, keeps the executed notebooks (the slides reuse them). Returns the notebook reports'
-    paths. Raises ``FileNotFoundError`` when there is nothing to export, nbclient's
-    ``CellExecutionError`` when a cell fails, and ``OfflineReportError`` when a page would
-    still load something from the network.
+    ``notebooks`` defaults to ``notebooks_dir/*.ipynb`` in sorted order: the numbered ones
+    are the course, in order; the others (the glossary) are reference pages, linked from the
+    map and from every page. ``executed_dir``, if given, keeps the executed notebooks (the
+    slides reuse them). Returns the notebook reports' paths. Raises ``FileNotFoundError`` when
+    there is nothing to export, nbclient's ``CellExecutionError`` when a cell fails, and
+    ``OfflineReportError`` when a page would still load something from the network.
     """
     out_dir = Path(out_dir).resolve()
     if notebooks is None:
@@ -370,13 +524,36 @@ def export_reports(
             Path(executed_dir).mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, Path(executed_dir) / path.name)
         executed.append((path, nb))
-    infos = [notebook_info(nb, path.stem) for path, nb in executed]
-    written = [
-        export_notebook(nb, out_dir / f"{path.stem}.html", path.parent, nav_html(infos, k))
-        for k, (path, nb) in enumerate(executed)
-    ]
-    if notebooks is None:
-        write_offline(index_html(infos), out_dir / "index.html")
+    return write_reports(executed, out_dir, Path(notebooks_dir), course_map=notebooks is None)
+
+
+def write_reports(
+    executed: list[tuple[Path, nbformat.NotebookNode]],
+    out_dir: Path,
+    notebooks_dir: Path,
+    course_map: bool = True,
+) -> list[Path]:
+    """Write the reports of notebooks already executed: (source path, executed notebook)
+    pairs. ``course_map`` adds index.html and sources.html."""
+    out_dir = Path(out_dir).resolve()
+    infos = {path: notebook_info(nb, path.stem) for path, nb in executed}
+    course = [infos[p] for p, _ in executed if is_course_notebook(p.stem)]
+    if not course:  # a folder of unnumbered notebooks: all of them are the course
+        course = list(infos.values())
+    references = [(f"{i.stem}.html", i.title) for i in infos.values() if i not in course]
+    if course_map and (Path(notebooks_dir).resolve().parent / SOURCES_MD).is_file():
+        references.append((SOURCES_PAGE, "Sources"))
+    written = []
+    for path, nb in executed:
+        info = infos[path]
+        index = course.index(info) if info in course else None
+        nav = nav_html(course, index, references)
+        written.append(
+            export_notebook(nb, out_dir / f"{path.stem}.html", path.parent, nav, info.title)
+        )
+    if course_map:
+        write_offline(index_html(course, references), out_dir / "index.html")
+        write_sources_page(out_dir, Path(notebooks_dir), references)
     return written
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
+from typing import TYPE_CHECKING
 
-from .com import POLICIES
-from .engine_fast import run_fast, supports
-from .engine_step import run_step
 from .params import SCENARIOS_CSV, Params
-from .strategies import STRATEGIES
-from .trace import Trace
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 ENGINES = ("auto", "fast", "step")
 
@@ -37,30 +36,53 @@ def simulate(
     tight loop). Any other parameter may be overridden by name. Bad input raises
     TypeError/ValueError at once, naming the parameter, what is allowed and what was given.
 
-    ``engine``: ``"fast"`` (numpy), ``"step"`` (the object model, call by call) or ``"auto"``
-    (fast where its closed forms hold). ``progress`` shows a bar on step-engine runs.
+    ``engine``: ``"fast"`` (numpy, any allowed input), ``"step"`` (the object model, call by
+    call; at most 50,000 iterations) or ``"auto"`` (the fast engine: it computes every allowed
+    input exactly as the step engine would). ``progress`` (True/False) shows a bar on
+    step-engine runs.
+
+    Long runs keep every k-th iteration in ``trace.frame`` (``trace.rows`` says which); the
+    summary is exact either way.
     """
+    from .com import POLICIES
+    from .engine_step import check_step_budget
+    from .strategies import STRATEGIES
+
     _choice("strategy", strategy, STRATEGIES)
     _choice("policy", policy, POLICIES)
     _choice("engine", engine, ENGINES)
+    if not _is_bool(progress):
+        raise TypeError(
+            f"progress must be True or False (show a progress bar on step-engine runs); got "
+            f"{progress!r} ({type(progress).__name__})"
+        )
     if iterations is not None:
         overrides["iterations"] = iterations
     if tightness is not None:
         overrides["tightness"] = tightness
     params = Params.make(**overrides)
-    if engine == "fast" and not supports(params):
-        raise ValueError(
-            "engine 'fast' needs heap_segment_reserve_bytes - "
-            "heap_segment_header_bytes >= decommit_free_block_bytes; use 'step'"
-        )
-    if engine == "step" or (engine == "auto" and not supports(params)):
-        arrays = _run_step_with_progress(params, strategy, policy, progress)
+    if engine == "step":
+        check_step_budget(params)
+    from .trace import Trace
+
+    if engine == "step":
+        arrays = _run_step_with_progress(params, strategy, policy, bool(progress))
     else:
+        from .engine_fast import run_fast
+
         arrays = run_fast(params, strategy, policy)
     return Trace(arrays, params, strategy, policy)
 
 
+def _is_bool(value: object) -> bool:
+    """True for Python's and numpy's booleans (without importing numpy here)."""
+    kind = type(value)
+    return kind is bool or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
+
+
 def _run_step_with_progress(params: Params, strategy: str, policy: str, progress: bool):
+    from .engine_step import run_step
+
     if not progress:
         return run_step(params, strategy, policy)
     from tqdm.auto import tqdm

@@ -63,13 +63,22 @@ class LoopBody:
         self.cache.clear()
 
 
+EARLIER_ITERATIONS_RANGE = (0, 10_000)
+"""Passes a step-through may run before the one it shows (a diagram, not a benchmark)."""
+
+
 def kb_iteration_snapshots(
     policy: str = "by-design", earlier_iterations: int = 2, **overrides: object
 ) -> list:
     """Snapshots of one pass through the KB's loop, call by call, after ``earlier_iterations``
-    passes, then the final release: what the step-through diagram shows."""
+    passes (an int in [0, 10000]), then the final release: what the step-through diagram
+    shows."""
     from .com import Process
+    from .params import check_number
 
+    earlier_iterations = check_number(
+        "earlier_iterations", earlier_iterations, "int", *EARLIER_ITERATIONS_RANGE
+    )
     proc = Process(policy=policy, **overrides)
     pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
     body = LoopBody("copy-each-time", 1)

@@ -31,10 +31,24 @@ def loop_timing(params: Params, transient_total_bytes: int) -> LoopTiming:
     Budgets are capped at ``transient_total_bytes``: the reaper can never free more than was
     allocated, and the cap keeps running sums inside 64-bit integers.
     """
-    n = params.iterations
     rng = np.random.default_rng(params.seed)
-    spread = rng.uniform(-1.0, 1.0, n) * params.iteration_cpu_jitter
-    cpu_us = params.iteration_cpu_us * (1.0 + spread)
+    return _timing(params, transient_total_bytes, rng.uniform(-1.0, 1.0, params.iterations))
+
+
+def loop_timing_chunks(params: Params, transient_total_bytes: int, chunk: int):
+    """:func:`loop_timing` in pieces of at most ``chunk`` iterations, from one random stream:
+    concatenated, the pieces equal ``loop_timing`` exactly (so long runs need not hold every
+    iteration's numbers at once)."""
+    rng = np.random.default_rng(params.seed)
+    done = 0
+    while done < params.iterations:
+        n = min(chunk, params.iterations - done)
+        yield _timing(params, transient_total_bytes, rng.uniform(-1.0, 1.0, n))
+        done += n
+
+
+def _timing(params: Params, transient_total_bytes: int, spread: np.ndarray) -> LoopTiming:
+    cpu_us = params.iteration_cpu_us * (1.0 + spread * params.iteration_cpu_jitter)
     wall_us = cpu_us / params.tightness
     idle_us = wall_us - cpu_us
     budget = np.floor(params.reaper_bytes_per_cpu_ms * idle_us / 1000.0)

@@ -1,12 +1,15 @@
-"""Results of one run: a pandas DataFrame of samples and an exact summary."""
+"""Results of one run: a pandas DataFrame of the kept samples and an exact summary.
+
+pandas is imported where a DataFrame is built, so ``import comsim.trace`` stays light.
+"""
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from .params import Params
 from .runs import PHASES, RunArrays
@@ -36,6 +39,12 @@ class Summary:
     loop_seconds: float
     total_seconds: float
 
+    @property
+    def end_minus_start_bytes(self) -> int:
+        """Private bytes after the idle tail minus before the loop: what the heap kept (or
+        gave back beyond its start) once everything was released."""
+        return self.end_private_bytes - self.start_private_bytes
+
     def describe(self) -> str:
         """One line with the key numbers, for under a figure and for screen readers."""
         proxies = _count(
@@ -46,7 +55,24 @@ class Summary:
             f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
             f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
             f"{proxies} alive at the end of the loop; {self.returned_fraction:.1%} returned "
-            f"after the final release and {self.total_seconds - self.loop_seconds:.1f} s idle."
+            f"after the final release and {self.total_seconds - self.loop_seconds:.1f} s idle"
+            f"{self._baseline_note()}."
+        )
+
+    def _baseline_note(self) -> str:
+        """Why the end need not equal the start exactly (empty when it does)."""
+        diff = self.end_minus_start_bytes
+        if diff == 0:
+            return "; private bytes ended exactly where they started"
+        if diff > 0:
+            return (
+                f"; the heap still holds {diff / 1024:,.0f} KiB of free pages committed (it "
+                "decommits only once its free bytes reach decommit_total_free_bytes, and keeps "
+                "the pages of each segment's header)"
+            )
+        return (
+            f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "
+            "decommitted pages it had committed when it was created (heap_segment_commit_bytes)"
         )
 
 
@@ -63,16 +89,25 @@ class Trace:
         self.strategy = strategy
         self.policy = policy
 
+    @property
+    def rows(self) -> str:
+        """Which rows ``frame`` holds, in words: every iteration for runs up to 200,000
+        iterations, else every k-th iteration and the last (see :mod:`comsim.runs`)."""
+        return self.arrays.rows_description
+
     @cached_property
-    def frame(self) -> pd.DataFrame:
-        """One row per sample: iteration, time_ms, phase, private_bytes, interface_proxies,
-        pm_refcount, heap and transient columns."""
+    def frame(self):
+        """One row per kept sample (``frame.attrs["rows"]`` says which): iteration, time_ms,
+        phase, private_bytes, interface_proxies, pm_refcount, heap and transient columns."""
+        import pandas as pd
+
         cols = self.arrays.columns()
         time_us = cols.pop("time_us")
         phase = cols.pop("phase")
         frame = pd.DataFrame(cols)
         frame.insert(1, "time_ms", time_us / 1000.0)
         frame.insert(2, "phase", pd.Categorical.from_codes(phase, PHASES))
+        frame.attrs["rows"] = self.rows
         return frame
 
     @cached_property
@@ -80,7 +115,7 @@ class Trace:
         a = self.arrays
         private = a.private_bytes
         loop_end = int(np.flatnonzero(a.phase == PHASES.index("final-release"))[0]) - 1
-        start, end, peak = int(private[0]), int(private[-1]), int(private.max())
+        start, end, peak = int(private[0]), int(private[-1]), a.peak
         growth = int(private[loop_end]) - start
         n = self.params.iterations
         return Summary(
@@ -96,7 +131,7 @@ class Trace:
             peak_private_bytes=peak,
             after_release_private_bytes=int(private[loop_end + 1]),
             end_private_bytes=end,
-            # 1.0 when everything came back (the end may even sit a page below the start).
+            # 1.0 when everything came back (describe() says when the end is off the start).
             returned_fraction=min(1.0, (peak - end) / (peak - start)) if peak > start else 1.0,
             interface_proxies_at_end_of_loop=int(a.interface_proxies[loop_end]),
             transient_pending_at_end_of_loop=int(a.transient_pending_bytes[loop_end]),
@@ -118,20 +153,59 @@ class Trace:
         keep[edges] = keep[edges + 1] = True
         keep[-1] = True
         cols = {k: v[keep] for k, v in a.columns().items()}
-        return RunArrays(**cols, engine=a.engine)
+        return RunArrays(
+            **cols,
+            engine=a.engine,
+            peak_private_bytes=a.peak,
+            loop_stride=a.loop_stride,
+            idle_stride=a.idle_stride,
+            idle_steps=a.idle_steps,
+        )
 
     def __repr__(self) -> str:
         return f"<Trace {self.summary.describe()}>"
 
 
-def perfmon_samples(trace: Trace, interval_ms: float = 1000.0) -> pd.DataFrame:
+PERFMON_MAX_SAMPLES = 1_000_000
+"""perfmon_samples returns at most this many samples (a ~30 MB table)."""
+
+PERFMON_INTERVAL_RANGE = (1.0, 3_600_000.0)
+"""Allowed sample intervals in milliseconds: 1 ms to one hour (perfmon's default is 1 s)."""
+
+
+def perfmon_samples(trace: Trace, interval_ms: float = 1000.0):
     """What perfmon would log: private bytes read once every ``interval_ms`` of wall time
-    (the last sample at or before each tick), like Process\\Private Bytes at its default
-    one-second interval."""
-    if not (isinstance(interval_ms, (int, float)) and 0 < interval_ms <= 3_600_000):
-        raise ValueError(f"interval_ms must be a number in (0, 3600000]; got {interval_ms!r}")
+    (the last kept row at or before each tick), like Process\\Private Bytes at its default
+    one-second interval.
+
+    ``interval_ms`` must be in [1, 3600000] and leave at most 1,000,000 samples for this run;
+    the error names the smallest interval the run allows. For runs whose rows were thinned
+    (see ``trace.rows``), a tick reads the last kept row before it.
+    """
+    low, high = PERFMON_INTERVAL_RANGE
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, numbers.Real):
+        raise TypeError(
+            f"interval_ms must be a number in [1, 3600000] (milliseconds); got {interval_ms!r} "
+            f"({type(interval_ms).__name__})"
+        )
+    interval_ms = float(interval_ms)
+    if not (low <= interval_ms <= high):  # also refuses nan
+        raise ValueError(
+            f"interval_ms must be a number in [1, 3600000] (milliseconds); got {interval_ms!r}"
+        )
     a = trace.arrays
-    ticks = np.arange(0.0, a.time_us[-1] / 1000.0 + interval_ms, interval_ms)
+    total_ms = float(a.time_us[-1]) / 1000.0
+    samples = int(total_ms // interval_ms) + 1
+    if samples > PERFMON_MAX_SAMPLES:
+        smallest = total_ms / (PERFMON_MAX_SAMPLES - 1)
+        raise ValueError(
+            f"interval_ms={interval_ms:g} would give {samples:,} samples over this run's "
+            f"{total_ms / 1000:,.1f} s; at most {PERFMON_MAX_SAMPLES:,} are allowed, so use "
+            f"interval_ms >= {smallest:,.3f}"
+        )
+    import pandas as pd
+
+    ticks = np.arange(samples, dtype=np.float64) * interval_ms
     idx = np.searchsorted(a.time_us / 1000.0, ticks, side="right") - 1
     idx = np.clip(idx, 0, a.time_us.size - 1)
     return pd.DataFrame(

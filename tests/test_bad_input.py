@@ -7,6 +7,7 @@ import math
 import time
 import tracemalloc
 
+import numpy as np
 import pytest
 
 import comsim
@@ -235,3 +236,108 @@ def test_replace_checks_like_make():
     with pytest.raises(TypeError, match="nonsense"):
         p.replace(nonsense=1)
     assert p.replace(tightness=0.5).tightness == 0.5
+
+
+# -- the object model's arguments ------------------------------------------------------------------
+def test_a_principal_that_is_not_a_name_is_a_typeerror_naming_principal():
+    proc = Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    with pytest.raises(TypeError) as info:
+        pCS.SetBlanket(pItf, principal=12345)
+    assert "principal" in _message(info) and "12345" in _message(info)
+    assert pCS.QueryBlanket(pItf) == comsim.Blanket()  # nothing was changed
+
+
+@pytest.mark.parametrize(
+    "clsid, iid, named",
+    [(["x"], "IStream", "clsid"), ("SimpleObject", ["IStream"], "iid"), (None, "IStream", "clsid")],
+)
+def test_activation_with_a_clsid_or_iid_that_is_not_a_name_is_a_typeerror_naming_it(
+    clsid, iid, named
+):
+    proc = Process()
+    with pytest.raises(TypeError) as info:
+        proc.CoCreateInstanceEx(clsid, iid)
+    assert named in _message(info) and repr(clsid if named == "clsid" else iid) in _message(info)
+    assert proc.proxy_managers == [] and proc.heap.used_bytes == 0
+
+
+def test_copying_across_processes_names_both_proxy_managers_apart():
+    first, second = Process(), Process()
+    pA = first.CoCreateInstanceEx("SimpleObject", "IStream")
+    pB = second.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pA.QueryInterface("IClientSecurity")
+    with pytest.raises(comsim.COMError) as info:
+        pCS.CopyProxy(pB)
+    msg = info.value.message
+    # both are proxy manager #1 of their own process: the message must tell them apart
+    assert f"process #{first.id}" in msg and f"#{second.id}" in msg and "another process" in msg
+
+
+def test_no_message_says_a_int():
+    with pytest.raises(TypeError) as info:
+        Params.make(seed=1.5)
+    assert "must be an int" in _message(info)
+    with pytest.raises(comsim.COMError) as com_info:
+        proc = Process()
+        pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+        pItf.AddRef()
+        pItf.Release()
+        pItf.Release()
+        pItf.QueryInterface("IStream")
+    assert " a int" not in com_info.value.message.lower()
+
+
+# -- idle time: any allowed length answers at once ----------------------------------------------
+@pytest.mark.parametrize("seconds", [np.int64(1), np.float64(0.5), np.float32(0.25), 1, 0.0])
+def test_idle_accepts_numpy_numbers_and_plain_numbers(seconds):
+    proc = Process()
+    proc.idle(seconds)
+    assert proc.time_ms == pytest.approx(float(seconds) * 1000)
+
+
+@pytest.mark.parametrize(
+    "seconds, error",
+    [
+        (float("inf"), ValueError),
+        (float("nan"), ValueError),
+        (-0.001, ValueError),
+        (1e7, ValueError),
+        ("1", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+    ],
+)
+def test_idle_refuses_what_is_not_a_time_in_range(seconds, error):
+    proc = Process()
+    with pytest.raises(error) as info:
+        proc.idle(seconds)
+    assert "seconds" in _message(info) and "[0, 1e+07)" in _message(info)
+    assert proc.time_ms == 0
+
+
+def test_idling_months_with_a_one_millisecond_step_finishes():
+    # 9.9e6 s in 1 ms steps would be ten billion steps one by one; nothing is pending, so the
+    # clock moves to the end at once.
+    proc = Process(idle_sample_ms=1)
+    proc.idle(9.9e6)
+    assert proc.time_ms == pytest.approx(9.9e9)
+
+
+def test_idling_drains_a_huge_backlog_with_a_slow_reaper_exactly_as_step_by_step():
+    def backlog():
+        proc = Process(idle_sample_ms=1, reaper_bytes_per_cpu_ms=1, transient_bytes_per_call=65536)
+        pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+        for _ in range(50):
+            comsim.CoCopyProxy(pItf).Release()
+        return proc
+
+    strided, stepped = backlog(), backlog()
+    strided.idle(2.5)
+    for _ in range(2500):  # the same 2.5 s, one idle_sample_ms at a time
+        stepped.idle_step(1000.0)
+    assert strided.transient.freed_bytes == stepped.transient.freed_bytes
+    assert strided.private_bytes == stepped.private_bytes
+    strided.idle(9.9e6)  # 3.3 MB at 1 byte per ms: about an hour, done in a few strides
+    assert strided.transient.pending_bytes == 0

@@ -13,24 +13,35 @@ in the other, test_notebooks' kernel has gone idle without ever answering an exe
 
 from __future__ import annotations
 
+import html as html_lib
 import inspect
+import json
 import os
 import re
+import shutil
+import subprocess
 import time
 import traceback
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
 from browser import (
+    axe_source,
+    axe_violations,
     broken_images,
     broken_local_links,
+    deck_axe_violations,
     file_path,
     invisible_figures,
+    keyboard_problems,
     launch_chromium,
     on_ci,
+    open_deck,
     open_offline,
     scrub_every_slider,
+    slides_that_do_not_fit,
 )
 
 # Every test here runs Jupyter kernels. They share one xdist worker (make test uses
@@ -51,7 +62,14 @@ SLIDE_VIEWPORT = {"width": 1280, "height": 720}
 MAKES_EXPLORER = re.compile(r"\b(explorer|step_through|Explorer|StepThrough)\(")
 
 STEMS = [path.stem for path in NOTEBOOKS]
-REPORT_PAGES = [*STEMS, "index"]  # every notebook's report, then the course map
+# The numbered notebooks are the course, in order; others (the glossary) are reference pages.
+COURSE = [stem for stem in STEMS if re.match(r"\d\d_", stem)]
+REFERENCE = [stem for stem in STEMS if stem not in COURSE]
+HAS_SOURCES = (REPO_ROOT / "docs" / "sources.md").is_file()
+# Every notebook's report, the course map, and the sources page (from docs/sources.md).
+REPORT_PAGES = [*STEMS, "index", *(["sources"] if HAS_SOURCES else [])]
+# nbconvert's alt text for a figure it knows nothing about.
+NO_DESCRIPTION = "No description has been provided for this image"
 
 
 def _params(names: list[str]):
@@ -223,15 +241,15 @@ def test_moving_a_reports_slider_changes_its_figure_and_caption(
     assert opened.console_errors == []
 
 
-@pytest.mark.parametrize("name", _params(STEMS))
+@pytest.mark.parametrize("name", _params(COURSE))
 def test_previous_and_next_links_lead_to_the_neighbouring_reports(
     chromium, reports_dir, context, name
 ):
     page = open_offline(context, _report(reports_dir, name)).page
-    k = STEMS.index(name)
+    k = COURSE.index(name)
     expected = {
-        "prev": reports_dir / f"{STEMS[k - 1]}.html" if k > 0 else None,
-        "next": reports_dir / f"{STEMS[k + 1]}.html" if k + 1 < len(STEMS) else None,
+        "prev": reports_dir / f"{COURSE[k - 1]}.html" if k > 0 else None,
+        "next": reports_dir / f"{COURSE[k + 1]}.html" if k + 1 < len(COURSE) else None,
     }
     nav = page.locator("nav.comsim-nav")
     assert nav.count() >= 1, f"{name}.html has no <nav class='comsim-nav'>"
@@ -266,6 +284,10 @@ def test_the_course_map_lists_every_notebook_with_its_objectives_and_time(
     page = open_offline(context, _report(reports_dir, "index")).page
     missing = []
     for path in NOTEBOOKS:
+        if path.stem not in COURSE:  # a reference page: a link is all it needs
+            if page.locator(f'a[href="{path.stem}.html"]').count() == 0:
+                missing.append(f"{path.stem}: the reference page is not linked")
+            continue
         link = page.locator(f'a[href="{path.stem}.html"]')
         if link.count() == 0:
             missing.append(f"{path.stem}: no link to {path.stem}.html")
@@ -280,6 +302,8 @@ def test_the_course_map_lists_every_notebook_with_its_objectives_and_time(
         if entry.locator("ul li, ol li").count() == 0:
             missing.append(f"{path.stem}: no learning objectives listed")
 
+    if HAS_SOURCES and page.locator('a[href="sources.html"]').count() == 0:
+        missing.append("no link to sources.html")
     assert missing == []
 
 
@@ -333,3 +357,258 @@ def test_every_slide_deck_opens_offline_and_steps_through_its_slides(
     assert len(set(positions)) == len(positions), f"'next' did not move on: {positions}"
     assert broken_images(page) == []
     assert opened.problems() == {key: [] for key in opened.problems()}
+
+
+# --- accessibility ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """axe-core's script, vendored at build time (never fetched by a test)."""
+    return axe_source(VENDOR_DIR)
+
+
+@pytest.mark.parametrize("name", _params(REPORT_PAGES))
+def test_every_report_page_passes_axe_cores_wcag_2_1_aa_checks(
+    chromium, reports_dir, context, axe_js, name
+):
+    page = open_offline(context, _report(reports_dir, name)).page
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+    assert axe_violations(page, axe_js) == []
+
+
+@pytest.mark.parametrize("name", _params(STEMS))
+def test_every_slide_deck_passes_axe_cores_wcag_2_1_aa_checks(
+    chromium, slides_dir, slides_context, axe_js, name
+):
+    path = _deck(slides_dir, name)
+    page = open_offline(slides_context, path).page
+    open_deck(page, REVEAL_WAIT_MS)
+
+    assert deck_axe_violations(page, axe_js, page.url, REVEAL_WAIT_MS) == []
+
+
+class _Images(HTMLParser):
+    """Every ``<img>``'s alt text, and every offline explorer's per-frame alt texts."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.alts: list[str | None] = []
+        self.frame_alts: list[str] = []
+        self._data = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.alts.append(attrs.get("alt"))
+        self._data = tag == "script" and "-data" in (attrs.get("class") or "")
+
+    def handle_data(self, data):
+        if self._data:
+            self.frame_alts += json.loads(data).get("alts", [])
+            self._data = False
+
+
+def _pages(reports_dir: Path, slides_dir: Path) -> list[Path]:
+    return sorted(reports_dir.glob("*.html")) + sorted(slides_dir.glob("*.slides.html"))
+
+
+def test_every_figure_tells_a_screen_reader_its_numbers(reports_dir, slides_dir):
+    problems = []
+    for page in _pages(reports_dir, slides_dir):
+        images = _Images()
+        images.feed(page.read_text(encoding="utf-8"))
+        for k, alt in enumerate(images.alts + images.frame_alts):
+            if not alt or alt == NO_DESCRIPTION or not re.search(r"\d", alt):
+                problems.append(f"{page.name}, figure {k}: alt text {alt!r} states no numbers")
+
+    assert problems == []
+
+
+def _text(html: str) -> str:
+    """What a reader sees of a page: its text without tags, scripts or styles."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL | re.IGNORECASE)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_a_note_shows_in_reports_and_slides_without_the_code_that_makes_it(reports_dir, slides_dir):
+    shown = {
+        page.name: sorted(set(re.findall(r"comsim\.(?:note|parameter_notes)\(", _text(text))))
+        for page in _pages(reports_dir, slides_dir)
+        for text in [page.read_text(encoding="utf-8")]
+    }
+
+    assert {name: calls for name, calls in shown.items() if calls} == {}
+
+
+def test_every_offline_explorer_works_from_the_keyboard_and_speaks_its_changes(
+    chromium, reports_dir
+):
+    pages = [reports_dir / f"{stem}.html" for stem in STEMS]
+    with_explorers = [
+        p for p in pages if 'class="comsim-offline-explorer"' in p.read_text(encoding="utf-8")
+    ]
+    found, problems = {}, []
+    for path in with_explorers:
+        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            opened = open_offline(context, path)
+            found[path.stem], trouble = keyboard_problems(opened.page)
+            problems += [f"{path.stem}: {line}" for line in trouble + opened.console_errors]
+        finally:
+            context.close()
+
+    assert with_explorers, "no report has an offline explorer to try from the keyboard"
+    assert all(found.values()), found
+    assert problems == []
+
+
+# --- slides for a room ------------------------------------------------------------------------
+
+
+def _deck(slides_dir: Path, name: str | None) -> Path:
+    path = slides_dir / f"{_require(name)}.slides.html"
+    if not path.is_file():
+        pytest.fail(f"export_slides wrote no {path.name}; it wrote {_listing(slides_dir)}")
+    return path
+
+
+@pytest.mark.parametrize("name", _params(STEMS))
+def test_every_slide_fits_a_1280x720_projector_without_scrolling(
+    chromium, slides_dir, slides_context, name
+):
+    page = open_offline(slides_context, _deck(slides_dir, name)).page
+    open_deck(page, REVEAL_WAIT_MS)
+
+    count, problems = slides_that_do_not_fit(
+        page, SLIDE_VIEWPORT["width"], SLIDE_VIEWPORT["height"]
+    )
+
+    assert count > 0
+    assert problems == []
+
+
+def _cells(name: str, slide_type: str | None = None, tag: str | None = None) -> list:
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    return [
+        c
+        for c in nb.cells
+        if (slide_type is None or c.metadata.get("slideshow", {}).get("slide_type") == slide_type)
+        and (tag is None or tag in c.metadata.get("tags", []))
+    ]
+
+
+@pytest.mark.parametrize("name", _params(STEMS))
+def test_a_deck_keeps_prose_in_speaker_notes_and_shows_code_only_where_it_is_the_point(
+    chromium, slides_dir, slides_context, name
+):
+    page = open_offline(slides_context, _deck(slides_dir, name)).page
+    open_deck(page, REVEAL_WAIT_MS)
+    notes = len(_cells(name, slide_type="notes"))
+    shown_code = [
+        c
+        for c in _cells(name, tag="slides-show-code")
+        if c.cell_type == "code"
+        and c.metadata.get("slideshow", {}).get("slide_type") not in ("skip", "notes")
+        and "remove-input" not in c.metadata.get("tags", [])
+    ]
+
+    code_blocks = page.locator("section .jp-CodeCell .jp-InputArea").count()
+    asides = page.locator("aside.notes").count()
+
+    assert code_blocks == len(shown_code)
+    assert asides >= notes  # every "notes" cell is in the speaker notes (nbconvert adds none)
+    assert page.evaluate("() => Reveal.hasPlugin('notes')"), "no speaker view (S) in the deck"
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.reveal h1, .reveal h2')]"
+        ".map(h => getComputedStyle(h).textTransform)"
+    )
+    assert set(titles) <= {"none"}, "slide titles are forced into capitals"
+
+
+# --- print -------------------------------------------------------------------------------------
+
+PDF_DPI = 40  # enough to see ink on a rendered page
+INK = 200  # a grey level below this is ink, not paper
+
+
+def _poppler(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        reason = f"{tool} is missing: install poppler-utils to look at the printed handouts"
+        if on_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def test_a_printed_handout_has_ink_on_its_first_page_and_nothing_cut_at_the_edges(
+    chromium, reports_dir, tmp_path
+):
+    from PIL import Image
+
+    from comsim import handouts
+
+    pdftoppm, pdftotext = _poppler("pdftoppm"), _poppler("pdftotext")
+    pages = [reports_dir / f"{stem}.html" for stem in COURSE]
+    with_slider = [p for p in pages if 'class="comsim-offline-explorer"' in p.read_text("utf-8")]
+    report = (with_slider or pages)[0]
+
+    pdf = handouts.print_pdf(chromium, report, tmp_path / f"{report.stem}.pdf")
+    subprocess.run(
+        [pdftoppm, "-r", str(PDF_DPI), "-f", "1", "-l", "1", "-png", str(pdf), "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    [png] = sorted(tmp_path.glob("page*.png"))
+    sheet = Image.open(png).convert("L")
+    width, height = sheet.size
+    ink = sum(sheet.histogram()[:INK]) / (width * height)
+    edge_columns = [*range(2), *range(width - 2, width)]  # the sheet's margin, never content
+    edges = [sheet.getpixel((x, y)) for y in range(height) for x in edge_columns]
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert ink > 0.01, f"page 1 of {pdf.name} is blank ({ink:.2%} ink)"
+    assert min(edges) >= INK, "something is printed on the sheet's edge: content was cut"
+    if with_slider:
+        assert re.search(r"Shown: .+ = ", text), "an explorer's slider values are not printed"
+        assert "precomputed frames" not in text, "the on-screen slider hint is printed"
+
+
+def test_pressing_s_opens_the_speaker_view_with_the_slides_notes(chromium, slides_dir):
+    with_notes = [stem for stem in STEMS if _cells(stem, slide_type="notes")]
+    assert with_notes, "no notebook has speaker notes (slide_type 'notes')"
+    context = chromium.new_context(viewport=SLIDE_VIEWPORT)
+    try:
+        page = open_offline(context, _deck(slides_dir, with_notes[0])).page
+        open_deck(page, REVEAL_WAIT_MS)
+        h, v = page.evaluate(
+            """() => { const aside = document.querySelector('section aside.notes');
+                       const slide = aside.closest('section');
+                       const at = Reveal.getIndices(slide); return [at.h, at.v || 0]; }"""
+        )
+        page.evaluate(f"() => Reveal.slide({h}, {v})")
+        first_words = " ".join(_text(page.evaluate("() => Reveal.getSlideNotes()")).split()[:6])
+        with page.expect_popup(timeout=REVEAL_WAIT_MS) as popup_info:
+            page.keyboard.press("s")
+        speaker = popup_info.value
+        try:  # the speaker view shows this slide's notes once it has synced with the deck
+            speaker.wait_for_function(
+                """words => {
+                  const notes = document.querySelector('.speaker-controls-notes');
+                  return notes && notes.innerText.split(/\\s+/).join(' ').includes(words);
+                }""",
+                arg=first_words,
+                timeout=REVEAL_WAIT_MS,
+            )
+            shown = first_words
+        except Exception:  # playwright's TimeoutError
+            shown = speaker.evaluate("() => document.body.innerText.slice(0, 300)")
+    finally:
+        context.close()
+
+    assert first_words, "the slide with notes has no text in them"
+    assert shown == first_words, f"the speaker view shows {shown!r}"

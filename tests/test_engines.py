@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import comsim
 from comsim import Params
-from comsim.engine_fast import run_fast, supports
-from comsim.engine_step import copies_made, run_step
+from comsim.engine_fast import run_fast
+from comsim.engine_step import STEP_MAX_ITERATIONS, copies_made, run_step
 from comsim.runs import PHASES, RunArrays
 
 PROPERTY = settings(
@@ -24,18 +24,14 @@ LOOP, FINAL, IDLE = (PHASES.index(p) for p in ("loop", "final-release", "idle"))
 
 
 @st.composite
-def runs(draw, supported: bool | None = True):
-    """A random scenario: parameters, strategy and policy. ``supported``: whether the fast
-    engine's closed forms must hold (True), must not (False), or either (None)."""
+def runs(draw):
+    """A random scenario: parameters, strategy and policy."""
     reserve = draw(st.integers(16, 64)) * 4096  # 65,536 .. 262,144 in whole pages
     header = draw(st.integers(64, 4000))
     usable = reserve - header
-    if supported is None:
-        free_block = draw(st.integers(0, 300_000))
-    elif supported:
-        free_block = draw(st.integers(0, usable) | st.sampled_from([0, 4096, usable]))
-    else:
-        free_block = draw(st.integers(usable + 1, 16_777_216) | st.just(usable + 1))
+    free_block = draw(
+        st.integers(0, 300_000) | st.sampled_from([0, 4096, usable, usable + 1, 16_777_216])
+    )
     overrides = dict(
         iterations=draw(st.integers(1, 400)),  # 0 has its own test below
         # 0.9-0.99: the reaper runs during the loop but leaves a backlog for the idle tail.
@@ -53,7 +49,9 @@ def runs(draw, supported: bool | None = True):
         heap_segment_commit_bytes=draw(st.sampled_from([4096, 8192, 16384, 65536])),
         heap_segment_header_bytes=header,
         decommit_free_block_bytes=free_block,
-        decommit_total_free_bytes=draw(st.integers(0, 300_000) | st.just(65_536)),
+        decommit_total_free_bytes=draw(
+            st.integers(0, 300_000) | st.sampled_from([0, 4096, 65_536, 1 << 30])
+        ),
         idle_tail_ms=draw(st.integers(0, 1500)),
         idle_sample_ms=draw(st.integers(5, 50)),
     )
@@ -61,8 +59,6 @@ def runs(draw, supported: bool | None = True):
         params = Params.make(**overrides)
     except ValueError:  # e.g. a header bigger than the segment's first commit
         assume(False)
-    if supported is not None:
-        assert supports(params) == supported
     return params, draw(st.sampled_from(comsim.STRATEGIES)), draw(st.sampled_from(comsim.POLICIES))
 
 
@@ -139,16 +135,23 @@ def test_runarrays_equal_notices_a_single_changed_sample():
         assert not a.equal(RunArrays(**cols, engine="fast")), name
 
 
-@PROPERTY
-@given(runs(supported=False))
-def test_auto_uses_the_step_engine_where_the_fast_one_is_not_exact(run):
-    params, strategy, policy = run
-    overrides = {k: v for k, v in vars(params).items()}
-    trace = comsim.simulate(strategy=strategy, policy=policy, engine="auto", **overrides)
-    assert trace.arrays.engine == "step"
-    assert trace.arrays.equal(run_step(params, strategy, policy))
-    with pytest.raises(ValueError, match="step"):
-        comsim.simulate(strategy=strategy, policy=policy, engine="fast", **overrides)
+def test_the_step_engine_refuses_a_run_longer_than_its_budget_and_names_the_way_out():
+    # One Python object per call: a million iterations would take minutes and over 512 MiB.
+    too_many = STEP_MAX_ITERATIONS + 1
+    with pytest.raises(ValueError) as err:
+        comsim.simulate(iterations=too_many, engine="step")
+    message = str(err.value)
+    assert f"{STEP_MAX_ITERATIONS:,}" in message and f"{too_many:,}" in message
+    assert "engine='fast'" in message and "engine='auto'" in message
+    with pytest.raises(ValueError, match="at most"):
+        run_step(Params.make(iterations=too_many), "copy-each-time", "by-design")
+
+
+def test_auto_never_picks_the_step_engine_even_for_the_longest_run_it_refuses():
+    # auto computes with arrays, so the step engine's budget never stops an allowed run
+    params = Params.make(iterations=STEP_MAX_ITERATIONS + 1, decommit_free_block_bytes=16_777_216)
+    trace = comsim.simulate(**vars(params), engine="auto")
+    assert trace.arrays.engine == "fast"
 
 
 def test_auto_uses_the_fast_engine_at_the_defaults():
@@ -195,11 +198,10 @@ def _check_trace(arrays: RunArrays, params: Params, strategy: str) -> None:
 
 
 @PROPERTY
-@given(runs(supported=None))
+@given(runs())
 def test_no_trace_has_negative_counts_or_bytes_and_all_is_released_at_the_end(run):
     params, strategy, policy = run
-    engine = run_fast if supports(params) else run_step
-    _check_trace(engine(params, strategy, policy), params, strategy)
+    _check_trace(run_fast(params, strategy, policy), params, strategy)
 
 
 @pytest.mark.parametrize("strategy", comsim.STRATEGIES)

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import comsim.heap
 from comsim import Params
 from comsim.heap import (
     Heap,
     bump_committed_bytes,
-    empty_heap_committed_bytes,
+    bump_release_committed,
     segments_after_bump,
 )
 
@@ -63,7 +64,10 @@ def _check_invariants(heap: Heap) -> None:
     assert snap.committed_bytes == _committed_page_count(heap) * PAGE
     assert snap.used_bytes == used_total
     assert snap.committed_bytes % PAGE == 0
-    assert snap.free_bytes >= 0
+    # The heap's "total free" is free bytes on committed pages: committed minus used minus the
+    # segment headers, never negative.
+    headers = sum(seg.header_bytes for seg in snap.segments)
+    assert snap.free_bytes == snap.committed_bytes - snap.used_bytes - headers >= 0
 
 
 # -- blocks and pages ------------------------------------------------------------------------------
@@ -191,10 +195,10 @@ def _whole_pages_inside(lo: int, hi: int) -> range:
     return range(-(-lo // PAGE), hi // PAGE)
 
 
-def test_a_freed_block_at_least_the_free_block_threshold_is_decommitted():
-    heap, x = _heap_with_hole(free_block_threshold=8192, total_threshold=NEVER)
+def test_a_freed_block_at_least_the_free_block_threshold_is_decommitted_once_free_bytes_suffice():
+    heap, x = _heap_with_hole(free_block_threshold=8192, total_threshold=0)
     committed = heap.committed_bytes
-    heap.free(x)  # a 14,000-byte hole >= 8,192
+    heap.free(x)  # a 14,000-byte hole >= 8,192, and any free bytes reach a threshold of 0
     pages = _whole_pages_inside(x, x + 14_000)
     assert len(pages) >= 2
     assert heap.committed_bytes == committed - len(pages) * PAGE
@@ -203,34 +207,44 @@ def test_a_freed_block_at_least_the_free_block_threshold_is_decommitted():
     _check_invariants(heap)
 
 
-def test_a_freed_block_below_both_thresholds_stays_committed():
-    heap, x = _heap_with_hole(free_block_threshold=16_384, total_threshold=NEVER)
+def test_a_big_freed_block_stays_committed_while_the_heap_holds_few_free_bytes():
+    # The block threshold is met, the total-free threshold is not: the NT heap keeps the pages.
+    heap, x = _heap_with_hole(free_block_threshold=8192, total_threshold=NEVER)
     committed = heap.committed_bytes
-    heap.free(x)  # 14,000 < 16,384, and the heap holds far less than NEVER free bytes
+    heap.free(x)
     assert heap.committed_bytes == committed
-    assert heap.free_bytes == 14_000
     _check_invariants(heap)
 
 
-def test_a_small_free_decommits_once_the_heaps_total_free_bytes_reach_their_threshold():
-    params = _params(decommit_free_block_bytes=16_777_216, decommit_total_free_bytes=20_000)
+def test_a_freed_block_below_both_thresholds_stays_committed():
+    heap, x = _heap_with_hole(free_block_threshold=16_384, total_threshold=NEVER)
+    committed = heap.committed_bytes
+    free_before = heap.free_bytes
+    heap.free(x)  # 14,000 < 16,384, and the heap holds far less than NEVER free bytes
+    assert heap.committed_bytes == committed
+    assert heap.free_bytes == free_before + 14_000  # the hole counts as free, still committed
+    _check_invariants(heap)
+
+
+def test_a_small_freed_block_stays_committed_however_many_free_bytes_the_heap_holds():
+    # The total-free threshold is met (0), the block threshold is not: the pages stay.
+    params = _params(decommit_free_block_bytes=16_777_216, decommit_total_free_bytes=0)
     heap = Heap(params)
     heap.alloc(100, "guard 0")
     x1 = heap.alloc(14_000, "X1")
     heap.alloc(100, "guard 1")
-    x2 = heap.alloc(14_000, "X2")
-    heap.alloc(100, "guard 2")
     committed = heap.committed_bytes
-    heap.free(x1)  # 14,000 free: below 20,000, and the block is below 16 MiB
+    heap.free(x1)
     assert heap.committed_bytes == committed
-    heap.free(x2)  # 28,000 free >= 20,000: X2's whole pages go
-    pages = _whole_pages_inside(x2, x2 + 14_000)
-    assert heap.free_bytes == 28_000
-    assert heap.committed_bytes == committed - len(pages) * PAGE
-    seg = heap.snapshot().segments[0]
-    assert not any(seg.committed_pages[p] for p in pages)
-    assert all(seg.committed_pages[p] for p in _whole_pages_inside(x1, x1 + 14_000))
     _check_invariants(heap)
+
+
+def test_free_bytes_on_decommitted_pages_no_longer_count_towards_the_total():
+    heap, x = _heap_with_hole(free_block_threshold=0, total_threshold=0)
+    free_before = heap.free_bytes
+    heap.free(x)
+    gone = len(_whole_pages_inside(x, x + 14_000)) * PAGE
+    assert heap.free_bytes == free_before + 14_000 - gone
 
 
 def test_only_whole_pages_inside_the_freed_block_are_decommitted():
@@ -249,11 +263,10 @@ def test_only_whole_pages_inside_the_freed_block_are_decommitted():
         {},
         {"heap_segment_reserve_bytes": 65536},
         {"heap_segment_reserve_bytes": 65536, "heap_segment_header_bytes": 6000},
-        {"heap_segment_reserve_bytes": 65536, "decommit_total_free_bytes": 0},
     ],
 )
-def test_after_freeing_every_block_only_segment_header_pages_stay_committed(overrides):
-    params = _params(**overrides)
+def test_with_both_thresholds_at_zero_freeing_every_block_leaves_only_header_pages(overrides):
+    params = _params(decommit_free_block_bytes=0, decommit_total_free_bytes=0, **overrides)
     heap = Heap(params)
     rng = random.Random(7)
     count = 900 if params.heap_segment_reserve_bytes > 65536 else 300
@@ -263,11 +276,28 @@ def test_after_freeing_every_block_only_segment_header_pages_stay_committed(over
     for address in live:
         heap.free(address)
     assert heap.used_bytes == 0
-    assert heap.committed_bytes == empty_heap_committed_bytes(params, len(heap.segments))
     header_pages = -(-params.heap_segment_header_bytes // PAGE)
+    assert heap.committed_bytes == len(heap.segments) * header_pages * PAGE
     for seg in heap.snapshot().segments:
         assert sum(seg.committed_pages) == header_pages
         assert all(seg.committed_pages[:header_pages])
+
+
+def test_after_the_kb_release_the_heap_keeps_less_than_its_total_free_threshold_per_segment():
+    # Oldest first, as the proxy manager frees them: pages go back about 64 KB at a time.
+    params = _params()
+    heap = Heap(params)
+    pm = heap.alloc(params.proxy_manager_bytes, "proxy manager")
+    blocks = [heap.alloc(params.interface_proxy_bytes, "proxy") for _ in range(2000)]
+    peak = heap.committed_bytes
+    for address in blocks:
+        heap.free(address)
+    heap.free(pm)
+    kept_free = heap.free_bytes
+    assert heap.used_bytes == 0
+    assert kept_free < len(heap.segments) * (params.decommit_total_free_bytes + PAGE)
+    assert heap.committed_bytes < peak / 10
+    _check_invariants(heap)
 
 
 def test_a_new_segment_appears_when_one_is_full():
@@ -286,6 +316,29 @@ def test_a_new_segment_appears_when_one_is_full():
     _check_invariants(heap)
 
 
+def test_later_segments_double_as_the_heap_grows():
+    # ReactOS RtlpExtendHeap: each new segment reserves the heap's running reserve, which then
+    # grows by that much: 64, 64, 128, 256 KiB for a first reserve of 64 KiB.
+    params = _params(heap_segment_reserve_bytes=65536)
+    heap = Heap(params)
+    while len(heap.segments) < 5:
+        heap.alloc(4000, "x")
+    sizes = [seg.reserve_bytes for seg in heap.snapshot().segments]
+    assert sizes == [65536, 65536, 131072, 262144, 524288]
+    bases = [seg.base for seg in heap.snapshot().segments]
+    assert bases == [0, 65536, 131072, 262144, 524288]
+    _check_invariants(heap)
+
+
+def test_a_heap_refuses_to_grow_past_its_most_segments(monkeypatch):
+    monkeypatch.setattr(comsim.heap, "MAX_SEGMENTS", 3)
+    heap = Heap(_params(heap_segment_reserve_bytes=65536))
+    with pytest.raises(MemoryError, match="3 segments"):
+        for _ in range(1000):
+            heap.alloc(30_000, "x")
+    assert len(heap.segments) == 3
+
+
 def test_a_segment_reserve_that_is_not_whole_pages_is_refused_with_a_clear_error():
     # A segment is reserved in whole pages; 67,584 bytes would be 16.5 pages.
     with pytest.raises(
@@ -301,6 +354,38 @@ def test_a_freed_hole_is_reused_first_fit_by_address():
     heap.free(a)
     assert heap.alloc(500, "c") == a
     _check_invariants(heap)
+
+
+# -- the fast engine's release in closed form -----------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    reserve=st.sampled_from([65536, 98304, 262144, 1048576]),
+    block_request=st.integers(16, 9000),
+    n=st.integers(0, 2500),
+    free_block_threshold=st.sampled_from([0, 4096, 8192, 100_000, 16_777_216]),
+    total_threshold=st.sampled_from([0, 4096, 10_000, 65536, 300_000, NEVER]),
+)
+def test_the_release_closed_form_matches_the_heap_freeing_oldest_first(
+    reserve, block_request, n, free_block_threshold, total_threshold
+):
+    try:
+        params = _params(
+            heap_segment_reserve_bytes=reserve,
+            interface_proxy_bytes=block_request,
+            decommit_free_block_bytes=free_block_threshold,
+            decommit_total_free_bytes=total_threshold,
+        )
+    except ValueError:  # two blocks and the proxy manager must fit in the first segment
+        return
+    heap = Heap(params)
+    pm = heap.alloc(params.proxy_manager_bytes, "proxy manager")
+    proxies = [heap.alloc(params.interface_proxy_bytes, "proxy") for _ in range(n + 1)]
+    for address in proxies:
+        heap.free(address)
+    heap.free(pm)
+    pm_block = params.block_bytes(params.proxy_manager_bytes)
+    block = params.block_bytes(params.interface_proxy_bytes)
+    assert bump_release_committed(params, pm_block, block, n) == heap.committed_bytes
 
 
 # -- invariants under any sequence of allocations and frees ----------------------------------------

@@ -51,6 +51,7 @@ def test_the_csv_has_the_columns_a_learner_reads():
         "range",
         "tag",
         "source",
+        "source_key",
         "meaning",
     ]
     names = [row["name"] for row in PARAMETER_ROWS]
@@ -88,6 +89,33 @@ def test_the_kbs_own_numbers_are_tagged_documented():
     # The split of the KB's 2 KB into kept and transient bytes is a guess, and says so.
     assert tags["interface_proxy_bytes"] == "hypothesis"
     assert tags["transient_bytes_per_call"] == "hypothesis"
+    # "Tightness" as a share of wall time is the course's own definition.
+    assert tags["tightness"] == "inferred"
+
+
+@pytest.mark.parametrize("row", _by_name(PARAMETER_ROWS))
+def test_every_source_key_names_a_section_of_the_sources_page(row, repo_root):
+    from comsim.sources import SOURCES
+
+    key = row["source_key"]
+    if key:
+        assert key in SOURCES, f"{key!r} is not a key of comsim.sources.SOURCES"
+        page = (repo_root / "docs" / "sources.md").read_text(encoding="utf-8")
+        assert f'<a id="{key}"></a>' in page
+
+
+def test_the_heap_defaults_cite_their_documentation_and_say_nt4_is_an_inference():
+    rows = {row["name"]: row for row in PARAMETER_ROWS}
+    for name in (
+        "heap_segment_reserve_bytes",
+        "heap_segment_commit_bytes",
+        "decommit_free_block_bytes",
+        "decommit_total_free_bytes",
+    ):
+        assert rows[name]["source_key"] == "rtl-heap-parameters", name
+        assert "Windows XP and later" in rows[name]["source"], name
+        assert "NT4 is an inference" in rows[name]["source"], name
+        assert "315407" not in rows[name]["source"], name
 
 
 # -- the CSV and the Params dataclass agree --------------------------------------------------------
@@ -110,11 +138,12 @@ def test_the_loaded_default_equals_the_csv_value(row):
     assert getattr(Params.make(), name) == expected
     assert PARAMETERS[name].value == expected
     p = PARAMETERS[name]
-    assert (p.unit, p.tag, p.source, p.meaning) == (
+    assert (p.unit, p.tag, p.source, p.meaning, p.source_key) == (
         row["unit"],
         row["tag"],
         row["source"],
         row["meaning"],
+        row["source_key"],
     )
 
 
@@ -139,7 +168,7 @@ def test_the_defaults_pass_their_own_relations():
 def test_the_parameter_table_shows_every_row_with_its_source():
     table = comsim.parameter_table()
     assert list(table["name"]) == [row["name"] for row in PARAMETER_ROWS]
-    for column in ("value", "unit", "range", "tag", "source", "meaning"):
+    for column in ("value", "unit", "range", "tag", "source", "source_key", "meaning"):
         assert column in table.columns
     assert (table["source"].str.strip() != "").all()
 
@@ -184,6 +213,7 @@ def test_every_scenario_runs(row):
     assert s.tightness == float(row["tightness"])
     assert trace.params.blankets == int(row["blankets"])
     assert len(trace.frame) == trace.arrays.private_bytes.size > 2000
+    assert trace.frame.attrs["rows"].startswith("the start, every iteration")
     assert s.end_private_bytes <= s.peak_private_bytes
 
 
@@ -197,3 +227,18 @@ def test_the_scenarios_show_what_they_say():
     assert growth("workaround-cache") <= growth("workaround-three-blankets")
     assert growth("expected-free-on-release") < growth("kb-tight-loop") / 4
     assert growth("kb-loose-loop") <= growth("kb-tight-loop")
+
+
+def test_every_source_has_a_section_with_its_address_on_the_sources_page(repo_root):
+    from comsim.sources import SOURCES, source
+
+    page = (repo_root / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert "../shared" not in page, "a reader of the public repository has no ../shared"
+    for key, src in SOURCES.items():
+        assert src.key == key
+        assert f'<a id="{key}"></a>' in page, key
+        assert src.url in page, f"{key}: its address is not on the page"
+        assert src.url.startswith("https://"), key
+        assert source(key) is src
+    with pytest.raises(ValueError, match="source must be one of"):
+        source("kb-315407")

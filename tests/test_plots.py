@@ -177,3 +177,150 @@ def test_the_default_colour_cycle_is_the_palette(notebook_style):
 def test_an_unknown_x_axis_is_refused(traces):
     with pytest.raises(ValueError, match="'iteration'"):
         plots.memory_figure(traces["copy-each-time"], x="bogus")
+
+
+# -- the final release and the legend keep out of the data's way ---------------------------------
+def test_the_final_release_is_drawn_clear_of_the_right_edge(traces):
+    fig = plots.memory_figure(traces["copy-each-time"])
+    ax = fig.axes[0]
+    release = [line for line in ax.get_lines() if line.get_label() == "final release"][0]
+    x_px = ax.transData.transform((release.get_xdata()[0], 0.0))[0]
+    box = ax.get_window_extent()
+    assert box.x1 - x_px > 0.04 * box.width
+
+
+@pytest.mark.parametrize("x", ["time", "iteration"])
+def test_the_breakdown_legend_does_not_cover_the_peak(traces, x):
+    trace = comsim.simulate(iterations=20_001)  # the KB's loop: a tall, narrow peak
+    fig = plots.breakdown_figure(trace, x=x)
+    fig.canvas.draw()  # constrained layout places the legend on drawing
+    ax = fig.axes[0]
+    a = trace.arrays
+    top = a.private_bytes.argmax()
+    xs = a.iteration if x == "iteration" else a.time_us / 1e6
+    peak_px = ax.transData.transform((xs[top], a.private_bytes[top] / 2**20))
+    legends = [*fig.legends, *([ax.get_legend()] if ax.get_legend() else [])]
+    assert legends
+    for legend in legends:
+        box = legend.get_window_extent()
+        assert not box.contains(*peak_px)
+        assert not box.overlaps(ax.get_window_extent())  # outside the plotting area
+
+
+# -- alt text --------------------------------------------------------------------------------------
+def _mib(n_bytes: float, digits: int = 1) -> str:
+    return f"{n_bytes / 2**20:.{digits}f} MiB"
+
+
+def test_alt_text_states_the_numbers(traces):
+    fig = plots.memory_figure(traces)
+    alt = plots.alt_text(fig)
+    assert alt == fig.comsim_alt
+    for s in comsim.STRATEGIES:
+        summary = traces[s].summary
+        digits = 1 if summary.peak_private_bytes - summary.start_private_bytes >= 2**20 else 3
+        assert s in alt
+        for value in (
+            summary.start_private_bytes,
+            summary.peak_private_bytes,
+            summary.end_private_bytes,
+        ):
+            assert f"{value / 2**20:.{digits}f}" in alt
+    kb = traces["copy-each-time"].summary
+    sentence = (
+        f"copy-each-time: private bytes climb from {_mib(kb.start_private_bytes)[:-4]} to "
+        f"{_mib(kb.peak_private_bytes)} over {kb.iterations:,} iterations"
+    )
+    assert sentence in alt
+    assert f"{kb.interface_proxies_at_end_of_loop:,} interface proxies alive" in alt
+
+
+def test_the_breakdown_alt_text_gives_each_part_and_the_release(traces):
+    trace = traces["copy-each-time"]
+    alt = plots.alt_text(plots.breakdown_figure(trace))
+    a = trace.arrays
+    assert f"heap up to {_mib(a.heap_committed_bytes.max())}" in alt
+    assert f"transient buffers (H2) up to {_mib(a.transient_committed_bytes.max())}" in alt
+    assert f"total peak {_mib(trace.summary.peak_private_bytes)}" in alt
+    assert f"{trace.summary.iterations:,} iterations" in alt
+
+
+def test_the_sweep_alt_text_gives_each_lines_range():
+    fig = FIGURES["sweep"](None)
+    alt = plots.alt_text(fig)
+    assert "3 values from 0.25 to 1" in alt
+    assert "copy-each-time: from 1,800 B (tightness 0.25) to 2,051 B (tightness 1)" in alt
+
+
+def test_the_heap_map_alt_text_counts_segments_pages_and_blocks():
+    snap = _snapshot()
+    alt = plots.alt_text(plots.heap_map_figure(snap))
+    heap = snap.heap
+    pages = sum(len(s.committed_pages) for s in heap.segments)
+    committed = sum(sum(s.committed_pages) for s in heap.segments)
+    blocks = sum(b.owner is not None for s in heap.segments for b in s.blocks)
+    assert blocks > 60  # the proxy manager, the original and 60 copies at least
+    assert f"{len(heap.segments)} segment" in alt
+    assert f"{committed:,} of {pages:,} pages committed" in alt
+    assert f"{blocks:,} blocks in use ({heap.used_bytes:,} bytes)" in alt
+
+
+def test_the_object_graph_alt_text_tells_the_refcount_and_the_proxies():
+    plot = plots.ObjectGraphPlot("One pass")
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    comsim.CoCopyProxy(pItf).Release()
+    snap = proc.snapshot("after one copy")
+    plot.update(snap, step="Step 1 of 2")
+    alt = plots.alt_text(plot.figure)
+    assert alt.startswith("Step 1 of 2. One pass. after one copy.")
+    assert "refcount 1" in alt and "2 interface proxies alive (1 of them copies)" in alt
+    assert f"{snap.private_bytes:,} bytes" in alt
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_every_figure_carries_alt_text_with_numbers(name, traces):
+    fig = FIGURES[name](traces)
+    alt = plots.alt_text(fig)
+    assert alt == fig.comsim_alt and alt != fig.axes[0].get_title()
+    assert any(ch.isdigit() for ch in alt)
+
+
+def test_alt_text_falls_back_to_the_title():
+    fig = Figure()
+    fig.add_subplot().set_title("A plain matplotlib figure")
+    assert plots.alt_text(fig) == "A plain matplotlib figure"
+    assert plots.alt_text(Figure()).strip()  # never empty
+
+
+def test_a_figure_displays_as_png_with_its_alt_text_as_metadata(traces):
+    fig = plots.memory_figure(traces["copy-each-time"])
+    data, metadata = plots.png_with_alt(fig)
+    assert data.startswith(b"\x89PNG")
+    assert metadata == {"alt": fig.comsim_alt}
+
+
+_PNG_CELLS = [
+    "%matplotlib inline\nimport comsim\nfrom comsim import plots",
+    "trace = comsim.simulate(iterations=1_000)\nplots.memory_figure(trace)",
+    # pyplot loads the inline backend, which registers its own PNG formatter for Figure:
+    # comsim's figures keep their alt text anyway.
+    "import matplotlib.pyplot as plt\nplt.close(plt.figure())\nplots.memory_figure(trace)",
+    "trace.summary.peak_private_bytes",
+]
+
+
+@pytest.mark.xdist_group("kernels")
+def test_png_display_carries_alt_text(tmp_path):
+    import nbformat
+
+    from comsim.report import notebook_client
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _PNG_CELLS])
+    notebook_client(nb, tmp_path, timeout_s=120).execute()
+    peak = int(nb.cells[3].outputs[0]["data"]["text/plain"])
+    for cell in nb.cells[1:3]:
+        [output] = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        alt = output["metadata"]["image/png"]["alt"]
+        assert "1,000 iterations" in alt
+        assert f"{peak / 2**20:.1f} MiB" in alt

@@ -1,97 +1,64 @@
-"""The seeded exercises: answers come from the simulator, checks are right about right and
-wrong answers, and hints name the rule a learner most likely forgot."""
+"""The seeded exercises: the seed draws the kind of question as well as the program, answers
+come from the simulator, right answers pass, the wrong answers a learner typically gives fail
+with a hint that names the rule they missed, and the cache exercise's checker tells a working
+cache from a leaking one."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
+import nbformat
 import numpy as np
 import pytest
 
 import comsim
 from comsim import quiz
-from comsim.trace import MIB
+from comsim.checkpoint import Prediction
+from comsim.strategies import kb_iteration_snapshots
 
-SEEDS = range(12)
+SWEEP = range(120)  # seeds every sweep below tries
+NOTEBOOK_07 = "07_check_yourself.ipynb"
 
 
-def _first_seed(wanted) -> quiz.Problem:
-    """The first problem (seed 0, 1, ...) that has what a test needs."""
-    for seed in range(500):
-        problem = quiz.make_problem(seed)
+def _first(kind: str, wanted=lambda p: True) -> quiz.Problem:
+    """The first problem of ``kind`` (seed 0, 1, ...) that has what a test needs."""
+    for seed in range(400):
+        problem = quiz.make_problem(seed, kind=kind)
         if wanted(problem):
             return problem
-    raise AssertionError("no seed below 500 gives such a problem")
+    raise AssertionError(f"no seed below 400 gives such a {kind} problem")
 
 
-def _exact(problem: quiz.Problem) -> dict:
-    a = problem.answers
-    return dict(
-        proxies=a.proxies,
-        refcount=a.refcount,
-        private_mib=a.private_mib,
-        proxies_after_release=a.proxies_after_release,
-    )
+@pytest.fixture(scope="module")
+def problems() -> list[quiz.Problem]:
+    return [quiz.make_problem(seed) for seed in SWEEP]
 
 
-def _kb_loop(problem: quiz.Problem) -> bool:
-    return problem.strategy == "copy-each-time" and problem.policy == "by-design"
+def _numeric(problem):
+    return [q for q in problem.questions if q.choices is None]
 
 
-# -- the answers ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_answers_are_what_a_fresh_simulation_of_the_problem_shows(seed):
-    problem = quiz.make_problem(seed)
-    trace = comsim.simulate(
-        problem.iterations,
-        problem.tightness,
-        problem.strategy,
-        problem.policy,
-        blankets=problem.blankets,
-    )
-    frame = trace.frame
-    loop = frame[frame.phase == "loop"].iloc[-1]
-    released = frame[frame.phase == "final-release"].iloc[0]
-
-    assert problem.answers.proxies == loop.interface_proxies
-    assert problem.answers.refcount == loop.pm_refcount
-    assert problem.answers.private_mib == trace.summary.growth_bytes / MIB
-    assert problem.answers.proxies_after_release == released.interface_proxies == 0
+# -- the seed draws the kind ---------------------------------------------------------------------
+def test_the_seed_draws_every_kind_of_question(problems):
+    kinds = Counter(p.kind for p in problems)
+    assert set(kinds) == set(quiz.KINDS)
+    assert min(kinds.values()) >= len(problems) // 8
 
 
-def test_the_kb_loop_keeps_the_original_and_every_copy_with_one_reference():
-    problem = _first_seed(_kb_loop)
-    assert problem.answers.proxies == problem.iterations + 1
-    assert problem.answers.refcount == 1
+def test_a_kind_can_be_asked_for_and_the_rest_still_comes_from_the_seed():
+    for kind in quiz.KINDS:
+        assert quiz.make_problem(11, kind=kind).kind == kind
+    assert quiz.make_problem(11, kind="growth") == quiz.make_problem(11, kind="growth")
 
 
-def test_the_workaround_keeps_one_copy_and_one_reference_per_blanket():
-    problem = _first_seed(lambda p: p.strategy == "cache-copy" and p.blankets > 1)
-    assert problem.answers.proxies == problem.answers.refcount == problem.blankets + 1
-
-
-@pytest.mark.parametrize("seed", range(100))
-def test_every_problem_can_be_solved_by_hand_within_its_tolerance(seed):
-    problem = quiz.make_problem(seed)
-    by_hand_mib = quiz.estimated_growth_bytes(problem) / MIB
-    assert abs(by_hand_mib - problem.answers.private_mib) <= problem.tolerance_mib
-
-
-def test_the_seeds_cover_every_strategy_both_policies_and_every_tightness():
-    problems = [quiz.make_problem(seed) for seed in range(200)]
-    assert {p.strategy for p in problems} == set(comsim.STRATEGIES)
-    assert {p.policy for p in problems} == set(comsim.POLICIES)
-    assert {p.tightness for p in problems} == set(quiz.TIGHTNESS_CHOICES)
-
-
-# -- seeds -----------------------------------------------------------------------------------------
 def test_the_same_seed_gives_the_same_problem():
     assert quiz.make_problem(7) == quiz.make_problem(7)
     assert quiz.make_problem(np.int64(7)) == quiz.make_problem(7)
 
 
-def test_different_seeds_give_different_problems():
-    texts = {quiz.make_problem(seed).text for seed in range(20)}
-    assert len(texts) >= 15
-    assert quiz.make_problem(1).text != quiz.make_problem(2).text
+def test_different_seeds_give_different_problems(problems):
+    assert len({p.text for p in problems[:20]}) >= 18
 
 
 @pytest.mark.parametrize(
@@ -105,30 +72,244 @@ def test_a_bad_seed_raises_naming_the_parameter_the_range_and_the_value(seed, er
     assert "seed" in message and ">= 0" in message and repr(seed) in message
 
 
-# -- the printed problem ---------------------------------------------------------------------------
-def test_the_problem_text_has_a_question_mark_for_each_answer():
+def test_an_unknown_kind_is_refused_with_the_kinds_listed():
+    with pytest.raises(ValueError, match="kind must be one of") as raised:
+        quiz.make_problem(1, kind="trivia")
+    assert "'trivia'" in str(raised.value) and "count-after-step" in str(raised.value)
+
+
+# -- the answers come from the simulator ---------------------------------------------------------
+def test_the_count_after_step_matches_the_step_through_of_the_kbs_loop():
+    """Steps in the KB's order (pCS released before pCopy) are the 02 step-through's steps."""
+    checked = 0
+    for seed in range(200):
+        problem = quiz.make_problem(seed, kind="count-after-step")
+        this_pass = problem.program.split("one more pass")[1]
+        if this_pass.index("pCS->Release()") > this_pass.index("pCopy->Release()"):
+            continue  # pCopy released first: not the step-through's order
+        policy = problem.setting("policy")
+        shots = kb_iteration_snapshots(policy, earlier_iterations=problem.setting("earlier_passes"))
+        pm = shots[problem.setting("step")].proxy_managers[0]
+        assert problem.answers["refcount"] == pm.refcount
+        assert problem.answers["proxies"] == len(pm.interface_proxies)
+        checked += 1
+    assert checked >= 20
+
+
+def test_growth_answers_are_the_copies_a_fresh_simulation_holds_times_the_given_size():
+    for seed in range(40):
+        problem = quiz.make_problem(seed, kind="growth")
+        size = problem.setting("bytes_per_copy")
+        strategy = problem.setting("strategy")
+        trace = comsim.simulate(
+            problem.setting("iterations"),
+            1.0,
+            strategy,
+            problem.setting("policy"),
+            blankets=dict(problem.settings).get("blankets", 1),
+            interface_proxy_bytes=size,
+            transient_bytes_per_call=0,
+        )
+        frame = trace.frame
+        copies = int(frame[frame.phase == "loop"].iloc[-1].interface_proxies) - 1
+        assert problem.answers["copies"] == copies
+        assert problem.answers["held_kib"] == copies * size / 1024
+
+
+def test_the_kb_loops_growth_keeps_every_copy():
+    problem = _first(
+        "growth",
+        lambda p: p.setting("strategy") == "copy-each-time" and p.setting("policy") == "by-design",
+    )
+    assert problem.answers["copies"] == problem.setting("iterations")
+
+
+def test_a_growth_problem_never_uses_hypothesis_h2s_constants_and_says_so():
+    for seed in range(30):
+        problem = quiz.make_problem(seed, kind="growth")
+        assert problem.setting("bytes_per_copy") in quiz.BYTES_PER_COPY_CHOICES
+        assert problem.setting("bytes_per_copy") != 2_048
+        assert "Hypothesis H2" in problem.intro and "switched off" in problem.intro
+
+
+def test_which_release_returns_zero_is_always_the_last_one_whatever_the_pointer():
+    last_pointers = set()
+    for seed in range(60):
+        problem = quiz.make_problem(seed, kind="which-release")
+        question = problem.question("returns_zero")
+        assert problem.answers["returns_zero"] == question.choices[-1]
+        last_pointers.add(question.choices[-1].split("->")[0])
+    assert {"pItf", "pCS", "pCopy"} <= last_pointers
+
+
+def test_interface_proxies_before_the_final_release_are_not_zero_and_vary(problems):
+    alive = [p.answers["proxies"] for p in problems if p.kind == "which-release"] + [
+        p.answers["proxies"] for p in problems if p.kind == "count-after-step"
+    ]
+    assert 0 not in alive
+    assert len(set(alive)) >= 3
+
+
+def test_the_fix_for_several_settings_caches_one_copy_per_setting():
+    problem = _first("fix-the-loop", lambda p: p.answers["fix"] == quiz.FIXES["cache"])
+    assert problem.answers["proxies"] == 1 + problem.setting("settings_used")
+    shared = _first("fix-the-loop", lambda p: p.answers["fix"] == quiz.FIXES["set-on-original"])
+    assert shared.answers["proxies"] == 1
+
+
+# -- right answers pass, typical wrong ones fail ---------------------------------------------------
+def test_the_exact_answers_are_all_right_for_every_seed(problems):
+    for problem in problems:
+        feedback = quiz.check(problem, **problem.answers)
+        assert feedback.all_right, (problem.seed, str(feedback))
+
+
+def test_zero_passes_only_where_zero_is_the_answer(problems):
+    for problem in problems:
+        for q in _numeric(problem):
+            if q.answer != 0:
+                assert not quiz.check(problem, **{q.name: 0})[q.name].right, (problem.seed, q.name)
+
+
+def test_seed_7_refuses_zero_memory_and_zero_proxies():
     problem = quiz.make_problem(7)
-    text = quiz.problem_text(problem)
-    assert text == problem.text
-    for name in quiz.ANSWER_NAMES:
-        assert f"{name} = ?" in text
+    zeros = {q.name: 0 for q in _numeric(problem) if q.answer != 0}
+    assert zeros, "seed 7 should ask at least one question whose answer is not 0"
+    assert not any(item.right for item in quiz.check(problem, **zeros).items)
 
 
-def test_with_answers_every_question_mark_is_filled_in():
-    problem = quiz.make_problem(7)
-    text = quiz.problem_text(problem, answers=True)
-    a = problem.answers
-    assert "= ?" not in text
-    assert f"proxies = {a.proxies:,}" in text
-    assert f"refcount = {a.refcount:,}" in text
-    assert f"private_mib = {a.private_mib:.3f}" in text
-    assert f"proxies_after_release = {a.proxies_after_release}" in text
+def test_an_off_by_one_count_is_wrong_for_every_seed(problems):
+    for problem in problems:
+        for q in _numeric(problem):
+            if q.whole:
+                for given in (q.answer - 1, q.answer + 1):
+                    item = quiz.check(problem, **{q.name: given})[q.name]
+                    assert item.status == "wrong" and "Hint:" in item.message
 
 
-def test_the_problem_states_the_model_numbers_from_the_parameters_file():
-    text = quiz.make_problem(3).text
-    for name in ("interface_proxy_bytes", "transient_bytes_per_call", "reaper_bytes_per_cpu_ms"):
-        assert f"{comsim.PARAMETERS[name].value:,}" in text
+def test_two_kilobytes_per_call_fails_every_growth_problem_whose_answer_differs():
+    for seed in range(80):
+        problem = quiz.make_problem(seed, kind="growth")
+        calls = problem.setting("iterations")
+        kb_rule_kib = 2 * calls  # 2,048 B × every call, in KiB
+        item = quiz.check(problem, held_kib=kb_rule_kib)["held_kib"]
+        assert not item.right, seed
+
+
+def test_every_other_choice_is_wrong_with_a_diagnosis(problems):
+    for problem in problems:
+        for q in problem.questions:
+            if q.choices is None:
+                continue
+            for choice in q.choices:
+                if choice != q.answer:
+                    item = quiz.check(problem, **{q.name: choice})[q.name]
+                    assert item.status == "wrong" and "Hint:" in item.message
+
+
+def test_held_memory_within_the_tolerance_is_right_and_just_outside_is_wrong():
+    problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
+    q = problem.question("held_kib")
+    assert quiz.check(problem, held_kib=q.answer + 0.9 * q.tolerance)["held_kib"].right
+    assert not quiz.check(problem, held_kib=q.answer + 1.5 * q.tolerance)["held_kib"].right
+
+
+# -- hints that teach ----------------------------------------------------------------------------
+def test_forgetting_the_original_proxy_gets_the_hint_about_the_original():
+    problem = _first("count-after-step")
+    hint = quiz.check(problem, proxies=problem.answers["proxies"] - 1)["proxies"].message
+    assert "original" in hint and "CoCreateInstanceEx" in hint
+
+
+def test_believing_each_copy_keeps_its_reference_gets_the_hint_that_release_gave_it_back():
+    problem = _first(
+        "count-after-step",
+        lambda p: p.setting("earlier_passes") >= 2 and p.setting("policy") == "by-design",
+    )
+    wrong = problem.answers["refcount"] + problem.setting("earlier_passes")
+    hint = quiz.check(problem, refcount=wrong)["refcount"].message
+    assert "part ways" in hint
+
+
+def test_believing_release_frees_the_copy_gets_the_kbs_rule():
+    problem = _first(
+        "growth",
+        lambda p: p.setting("strategy") == "copy-each-time" and p.setting("policy") == "by-design",
+    )
+    feedback = quiz.check(problem, copies=0, held_kib=0)
+    assert "final release" in feedback["copies"].message
+    assert "does not come back" in feedback["held_kib"].message
+
+
+def test_using_the_kbs_two_kilobytes_instead_of_the_given_size_is_pointed_out():
+    problem = _first(
+        "growth",
+        lambda p: p.setting("strategy") == "copy-each-time" and p.setting("policy") == "by-design",
+    )
+    hint = quiz.check(problem, held_kib=2 * problem.setting("iterations"))["held_kib"].message
+    assert "its own size per copy" in hint
+
+
+def test_dividing_by_a_thousand_gets_the_kibibyte_hint():
+    problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
+    thousand = problem.answers["copies"] * problem.setting("bytes_per_copy") / 1000
+    assert "1,024" in quiz.check(problem, held_kib=thousand)["held_kib"].message
+
+
+def test_picking_pitf_as_the_release_that_returns_zero_gets_the_one_count_hint():
+    problem = _first("which-release", lambda p: not p.answers["returns_zero"].startswith("pItf"))
+    hint = quiz.check(problem, returns_zero="pItf->Release()")["returns_zero"].message
+    assert "pItf is not special" in hint and "one count" in hint
+
+
+def test_the_counterfactual_policy_is_pointed_out_when_the_learner_answers_as_for_windows():
+    problem = _first(
+        "which-release",
+        lambda p: (
+            p.setting("policy") == "free-on-release"
+            and p.answers["proxies"] != p.setting("pointers") - 1 - ("pUnk" in p.program)
+        ),
+    )
+    copies = problem.program.count("CopyProxy")
+    hint = quiz.check(problem, proxies=1 + copies)["proxies"].message
+    assert "free-on-release" in hint
+
+
+def test_keeping_the_kbs_loop_as_the_fix_is_diagnosed():
+    problem = _first("fix-the-loop")
+    hint = quiz.check(problem, fix=quiz.FIXES["copy-each-time"])["fix"].message
+    assert "KB's loop itself" in hint
+
+
+def test_a_wrong_number_no_hint_foresaw_hears_the_direction_and_the_rule():
+    problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
+    hint = quiz.check(problem, held_kib=problem.answers["held_kib"] * 1.37)["held_kib"].message
+    assert "too high" in hint and "bytes per copy" in hint
+
+
+# -- the printed problem -------------------------------------------------------------------------
+def test_the_problem_text_has_a_question_mark_for_each_answer(problems):
+    for problem in problems[:12]:
+        text = quiz.problem_text(problem)
+        assert text == problem.text
+        for name in problem.names:
+            assert re.search(rf"{name} = \?", text)
+
+
+def test_numbers_inside_c_code_have_no_thousands_commas(problems):
+    """In C, ``i < 20,001`` is the comma operator, not twenty thousand and one."""
+    for problem in problems:
+        assert not re.search(r"\d,\d{3}", problem.program), problem.program
+
+
+def test_with_answers_every_question_mark_is_filled_in_and_the_reasoning_follows():
+    for seed in (7, 8, 9, 10):
+        problem = quiz.make_problem(seed)
+        text = quiz.problem_text(problem, answers=True)
+        assert "= ?" not in text and "Why:" in text
+        for q in problem.questions:
+            assert f"{q.name} = {q.shown()}" in text
+            assert q.reason.split()[0] in text
 
 
 def test_problem_text_refuses_something_that_is_not_a_problem():
@@ -136,143 +317,65 @@ def test_problem_text_refuses_something_that_is_not_a_problem():
         quiz.problem_text("seed 7")
 
 
-# -- checking --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", SEEDS)
-def test_the_exact_answers_are_all_right(seed):
-    problem = quiz.make_problem(seed)
-    feedback = quiz.check(problem, **_exact(problem))
-    assert feedback.all_right
-    assert "4 of 4 right" in str(feedback)
+def test_reveal_gives_every_answer_with_a_reason_and_folds_in_a_notebook():
+    problem = quiz.make_problem(7)
+    solution = quiz.reveal(problem)
+    assert str(solution) == quiz.problem_text(problem, answers=True)
+    assert len(solution.reasons) == len(problem.questions) and all(solution.reasons)
+    html = solution._repr_html_()
+    assert html.startswith("<details>") and "<summary>" in html
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_an_answer_off_by_one_or_outside_the_tolerance_is_wrong_with_a_hint(seed):
-    problem = quiz.make_problem(seed)
-    answers = _exact(problem)
-    wrong = dict(
-        proxies=answers["proxies"] + 1,
-        refcount=answers["refcount"] + 3,
-        private_mib=answers["private_mib"] + 2 * problem.tolerance_mib,
-        proxies_after_release=answers["proxies_after_release"] + 1,
-    )
-    feedback = quiz.check(problem, **wrong)
-    for name in quiz.ANSWER_NAMES:
-        assert feedback[name].status == "wrong"
-        assert "Hint:" in feedback[name].message
-    assert not feedback.all_right
+# -- the checker widgets -------------------------------------------------------------------------
+def test_each_question_gets_a_checker_that_agrees_with_check(problems):
+    for problem in problems[:16]:
+        checkers = quiz.predictions(problem)
+        assert [type(c) for c in checkers] == [Prediction] * len(problem.questions)
+        for q, checker in zip(problem.questions, checkers, strict=True):
+            assert checker.check(q.answer).startswith("Right")
+            for wrong, diagnosis in q.hints:
+                assert diagnosis[1:] in checker.check(wrong)
+                assert not re.search(r"\bP(Itf|CS|Copy)", checker.check(wrong))  # code keeps case
+                assert diagnosis in quiz.check(problem, **{q.name: wrong})[q.name].message
 
 
-def test_private_mib_within_the_tolerance_is_right():
-    problem = quiz.make_problem(2)
-    near = problem.answers.private_mib + 0.9 * problem.tolerance_mib
-    assert quiz.check(problem, private_mib=near)["private_mib"].right
-
-
-def test_a_whole_number_written_as_a_float_counts():
-    problem = quiz.make_problem(2)
-    assert quiz.check(problem, proxies=float(problem.answers.proxies))["proxies"].right
-
-
+# -- checking ------------------------------------------------------------------------------------
 def test_none_asks_the_learner_to_fill_in_instead_of_crashing():
     problem = quiz.make_problem(7)
-    feedback = quiz.check(
-        problem, proxies=None, refcount=None, private_mib=None, proxies_after_release=None
-    )
-    for name in quiz.ANSWER_NAMES:
+    feedback = quiz.check(problem, **{name: None for name in problem.names})
+    for name in problem.names:
         assert feedback[name].status == "missing"
         assert f"fill in {name} = ..." in feedback[name].message
-    assert "0 of 4 right" in str(feedback)
+    assert f"0 of {len(problem.names)} right" in str(feedback)
 
 
 def test_an_answer_left_out_is_treated_like_none():
-    problem = quiz.make_problem(7)
-    feedback = quiz.check(problem, proxies=problem.answers.proxies)
+    problem = _first("count-after-step")
+    feedback = quiz.check(problem, proxies=problem.answers["proxies"])
     assert feedback["proxies"].right
     assert feedback["refcount"].status == "missing"
 
 
 @pytest.mark.parametrize("given", ["many", float("nan"), True, 2.5])
-def test_an_answer_that_is_not_a_whole_number_is_invalid_not_a_crash(given):
-    feedback = quiz.check(quiz.make_problem(7), proxies=given)
+def test_a_count_that_is_not_a_whole_number_is_invalid_not_a_crash(given):
+    feedback = quiz.check(_first("count-after-step"), proxies=given)
     assert feedback["proxies"].status == "invalid"
     assert "whole number" in feedback["proxies"].message
 
 
+def test_a_choice_that_is_not_offered_is_invalid_and_lists_the_choices():
+    feedback = quiz.check(_first("fix-the-loop"), fix="reboot")
+    assert feedback["fix"].status == "invalid"
+    assert quiz.FIXES["cache"] in feedback["fix"].message
+
+
 def test_an_unknown_answer_name_is_a_type_error_listing_the_names():
-    with pytest.raises(TypeError) as raised:
-        quiz.check(quiz.make_problem(7), proxy=3)
-    assert "'proxy'" in str(raised.value)
-    for name in quiz.ANSWER_NAMES:
-        assert name in str(raised.value)
-
-
-# -- hints that teach ------------------------------------------------------------------------------
-def test_forgetting_the_original_proxy_gets_the_hint_about_the_original():
-    problem = _first_seed(_kb_loop)
-    hint = quiz.check(problem, proxies=problem.iterations)["proxies"].message
-    assert "original" in hint and "CoCreateInstanceEx" in hint
-
-
-def test_believing_release_frees_the_copy_gets_the_kbs_rule():
-    problem = _first_seed(_kb_loop)
-    hint = quiz.check(problem, proxies=1)["proxies"].message
-    assert "final release" in hint and "aggregates" in hint
-
-
-def test_counting_a_reference_per_copy_gets_the_hint_that_release_gave_it_back():
-    problem = _first_seed(_kb_loop)
-    hint = quiz.check(problem, refcount=problem.iterations + 1)["refcount"].message
-    assert "pCopy->Release() gave it back" in hint
-
-
-def test_forgetting_the_cached_copies_references_gets_the_cache_hint():
-    problem = _first_seed(lambda p: p.strategy == "cache-copy" and p.blankets > 1)
-    hint = quiz.check(problem, refcount=1)["refcount"].message
-    assert "cached copies" in hint
-
-
-def test_ignoring_the_reaper_in_a_loose_loop_gets_the_tightness_hint():
-    problem = _first_seed(lambda p: _kb_loop(p) and p.tightness <= 0.5)
-    at_full_tightness = comsim.simulate(
-        problem.iterations, 1.0, problem.strategy, problem.policy
-    ).summary.growth_bytes
-    hint = quiz.check(problem, private_mib=at_full_tightness / MIB)["private_mib"].message
-    assert "idle CPU" in hint and "reaper" in hint
-
-
-def test_forgetting_the_transient_buffers_in_a_tight_loop_gets_the_transient_hint():
-    problem = _first_seed(lambda p: _kb_loop(p) and p.tightness == 1.0)
-    copies_only = problem.iterations * comsim.PARAMETERS["interface_proxy_bytes"].value / MIB
-    hint = quiz.check(problem, private_mib=copies_only)["private_mib"].message
-    assert "transient" in hint
-
-
-def test_an_answer_in_bytes_gets_the_units_hint():
-    problem = _first_seed(_kb_loop)
-    hint = quiz.check(problem, private_mib=problem.answers.private_mib * MIB)
-    assert "bytes" in hint["private_mib"].message and "MiB" in hint["private_mib"].message
-
-
-def test_the_counterfactual_policy_is_pointed_out_when_the_learner_answers_as_for_windows():
-    problem = _first_seed(lambda p: p.policy == "free-on-release" and p.strategy != "cache-copy")
-    hint = quiz.check(problem, proxies=problem.iterations + 1)["proxies"].message
-    assert "free-on-release" in hint
-
-
-def test_a_proxy_left_after_the_final_release_gets_the_final_release_hint():
-    hint = quiz.check(quiz.make_problem(7), proxies_after_release=1)["proxies_after_release"]
-    assert "final release frees every interface proxy" in hint.message
-
-
-# -- revealing -------------------------------------------------------------------------------------
-def test_reveal_gives_every_answer_with_a_reason_and_folds_in_a_notebook():
     problem = quiz.make_problem(7)
-    solution = quiz.reveal(problem)
-    text = str(solution)
-    assert quiz.problem_text(problem, answers=True) in text
-    assert len(solution.reasons) == len(quiz.ANSWER_NAMES)
-    html = solution._repr_html_()
-    assert html.startswith("<details>") and "<summary>" in html
+    with pytest.raises(TypeError) as raised:
+        quiz.check(problem, proxy_count=3)
+    assert "'proxy_count'" in str(raised.value)
+    for name in problem.names:
+        assert name in str(raised.value)
 
 
 def test_a_prediction_stays_hidden_until_the_learner_writes_one():
@@ -286,3 +389,85 @@ def test_a_prediction_stays_hidden_until_the_learner_writes_one():
 def test_folded_text_shows_as_a_details_block():
     block = quiz.folded("Answer", "forty-two")
     assert "<details>" in block._repr_html_() and "forty-two" in block._repr_html_()
+
+
+# -- the coding exercise: a per-blanket cache ----------------------------------------------------
+def _notebook_class(repo_root, tag: str):
+    """Run the notebook 07 cell tagged ``tag`` and return the class it defines."""
+    nb = nbformat.read(repo_root / "notebooks" / NOTEBOOK_07, as_version=4)
+    cells = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+    assert len(cells) == 1, f"notebook 07 should have one cell tagged {tag!r}"
+    namespace: dict = {"comsim": comsim, "quiz": quiz}
+    exec(cells[0].source, namespace)
+    return namespace["BlanketCache"]
+
+
+def test_the_reference_cache_passes_every_check():
+    report = quiz.check_cache(quiz.ReferenceBlanketCache)
+    assert report.passed, str(report)
+    assert "one per blanket" in str(report) and "memory stays flat" in str(report)
+
+
+def test_the_notebooks_skeleton_fails_with_a_message_about_copies_piling_up(repo_root):
+    report = quiz.check_cache(_notebook_class(repo_root, "cache-skeleton"))
+    assert not report.passed
+    assert "new copy for a setting that was already cached" in str(report)
+
+
+def test_the_notebooks_folded_solution_passes(repo_root):
+    assert quiz.check_cache(_notebook_class(repo_root, "cache-solution")).passed
+
+
+class _NoAddRef(quiz.ReferenceBlanketCache):
+    """Hands out the cached copy without AddRef: the caller's Release takes the cache's."""
+
+    def get(self, authn_level, imp_level, principal=None):
+        setting = (authn_level, imp_level, principal)
+        if setting not in self.copies:
+            self.copies[setting] = comsim.CoCopyProxy(self.pItf)
+            comsim.CoSetProxyBlanket(
+                self.copies[setting], **dict(zip(_LEVELS, setting, strict=True))
+            )
+        return self.copies[setting]
+
+
+_LEVELS = ("authn_level", "imp_level", "principal")
+
+
+class _ClearKeepsReferences(quiz.ReferenceBlanketCache):
+    def clear(self):
+        self.copies.clear()
+
+
+class _KeyedByLevelOnly(quiz.ReferenceBlanketCache):
+    def get(self, authn_level, imp_level, principal=None):
+        return super().get(authn_level, imp_level, None)
+
+
+class _HandsOutTheOriginal(quiz.ReferenceBlanketCache):
+    def get(self, authn_level, imp_level, principal=None):
+        self.pItf.AddRef()
+        return self.pItf
+
+
+@pytest.mark.parametrize(
+    ("cache_class", "words"),
+    [
+        (_NoAddRef, "AddRef"),
+        (_ClearKeepsReferences, "clear() must Release"),
+        (_KeyedByLevelOnly, "key the cache by the whole setting"),
+        (_HandsOutTheOriginal, "returned the original pointer"),
+        (lambda pItf: object(), "needs a method get()"),
+    ],
+)
+def test_a_cache_that_breaks_a_com_rule_fails_with_a_message_naming_the_rule(cache_class, words):
+    report = quiz.check_cache(cache_class)
+    assert not report.passed
+    assert words in str(report)
+
+
+def test_check_cache_refuses_something_that_is_not_a_class():
+    with pytest.raises(TypeError, match="cache_class"):
+        quiz.check_cache("BlanketCache")
+    with pytest.raises(ValueError, match="blankets"):
+        quiz.check_cache(quiz.ReferenceBlanketCache, blankets=0)

@@ -1,10 +1,13 @@
-"""Measured in this process: a part that keeps its whole alive, and the fix that lets the whole
-go. Only the shape is asserted (held, then freed); exact numbers vary by platform."""
+"""Measured in this process: library wholes that keep the parts a caller released (the KB's
+shape) and the fix for each; and, the other way round, a part that keeps its whole alive.
+Only the shape is asserted (held, then freed); exact numbers vary by platform."""
 
 from __future__ import annotations
 
+import logging
 import tracemalloc
 
+import matplotlib.pyplot as plt
 import pytest
 
 from comsim import today
@@ -33,17 +36,82 @@ def test_a_copy_of_the_rows_lets_the_base_go_at_once():
     assert run.after_del_copy.traced_bytes < run.copy_bytes
 
 
+def test_pyplot_keeps_every_figure_after_del_fig_until_plt_close():
+    run = today.pyplot_keeps_figures(figures=25, points=2_000)
+    assert run.parts_held == 25
+    held = run.after_parts_released.traced_bytes
+    assert held > 25 * 2_000 * 8  # at least each figure's y data
+    assert run.after_whole_released.traced_bytes < 0.1 * held
+
+
+def test_closing_each_figure_when_done_keeps_none():
+    kept = today.pyplot_keeps_figures(figures=25, points=2_000)
+    run = today.pyplot_keeps_figures(figures=25, points=2_000, fixed=True)
+    assert run.parts_held == 0
+    assert run.after_parts_released.traced_bytes < 0.1 * kept.after_parts_released.traced_bytes
+
+
+def test_the_pyplot_experiment_closes_its_figures_and_leaves_the_callers_open():
+    mine = plt.figure()
+    try:
+        today.pyplot_keeps_figures(figures=3, points=10)
+        assert plt.get_fignums() == [mine.number]
+    finally:
+        plt.close(mine)
+
+
+def test_a_logger_per_request_stays_in_the_logging_manager_after_the_request():
+    run = today.logging_keeps_loggers(requests=5_000)
+    assert run.parts_held == 5_000
+    assert run.after_parts_released.traced_bytes > 5_000 * 100  # some bytes per logger
+    assert run.after_whole_released.traced_bytes < 0.1 * run.after_parts_released.traced_bytes
+
+
+def test_a_logger_adapter_per_request_keeps_nothing_after_the_request():
+    kept = today.logging_keeps_loggers(requests=5_000)
+    run = today.logging_keeps_loggers(requests=5_000, fixed=True)
+    assert run.parts_held == 0
+    assert run.after_parts_released.traced_bytes < 0.1 * kept.after_parts_released.traced_bytes
+
+
+def test_the_logging_experiment_leaves_the_loggers_of_the_process_alone():
+    before = set(logging.root.manager.loggerDict)
+    today.logging_keeps_loggers(requests=100)
+    assert set(logging.root.manager.loggerDict) == before
+
+
+def test_lru_cache_on_a_method_keeps_every_instance_until_cache_clear():
+    run = today.method_cache_keeps_instances(instances=50, instance_bytes=32 * 1024)
+    assert run.parts_held == 50
+    assert run.after_parts_released.traced_bytes >= 0.9 * 50 * 32 * 1024
+    assert run.after_whole_released.traced_bytes < 0.1 * 50 * 32 * 1024
+
+
+def test_cached_property_lets_each_instance_go_with_its_value():
+    run = today.method_cache_keeps_instances(instances=50, instance_bytes=32 * 1024, fixed=True)
+    assert run.parts_held == 0
+    assert run.after_parts_released.traced_bytes < 0.1 * 50 * 32 * 1024
+
+
 def test_a_parent_keeps_every_child_the_caller_released():
     run = today.parent_keeps_children(calls=5_000, child_bytes=2048)
-    assert run.children_held == 5_000
-    assert run.after_calls.traced_bytes >= 0.9 * 5_000 * 2048
-    assert run.after_del_parent.traced_bytes < 0.1 * 5_000 * 2048
+    assert run.parts_held == 5_000
+    assert run.after_parts_released.traced_bytes >= 0.9 * 5_000 * 2048
+    assert run.after_whole_released.traced_bytes < 0.1 * 5_000 * 2048
 
 
 def test_a_parent_that_caches_one_child_per_setting_holds_only_those():
-    run = today.parent_keeps_children(calls=5_000, child_bytes=2048, settings=3, cached=True)
-    assert run.children_held == 3
-    assert run.after_calls.traced_bytes < 0.1 * 5_000 * 2048
+    run = today.parent_keeps_children(calls=5_000, child_bytes=2048, settings=3, fixed=True)
+    assert run.parts_held == 3
+    assert run.after_parts_released.traced_bytes < 0.1 * 5_000 * 2048
+
+
+def test_the_cases_table_shows_the_held_parts_for_people():
+    runs = [today.parent_keeps_children(calls=2_000), today.logging_keeps_loggers(requests=100)]
+    table = today.cases_frame(runs)
+    assert list(table["parts still held"]) == ["2,000", "100"]
+    assert table["traced after the caller released them"].str.contains("iB").all()
+    assert "e+" not in table.to_string() and "inf" not in table.to_string()
 
 
 def test_readings_come_in_the_order_the_steps_happened(view_run):
@@ -66,6 +134,20 @@ def test_a_callers_own_tracemalloc_session_is_left_running():
         tracemalloc.stop()
 
 
+def test_an_experiment_leaves_automatic_garbage_collection_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    today.copy_frees_base(base_mib=8)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        today.copy_frees_base(base_mib=8)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_an_experiment_started_without_tracing_leaves_tracing_off():
     assert not tracemalloc.is_tracing()
     today.copy_frees_base(base_mib=8)
@@ -79,7 +161,14 @@ def test_an_experiment_started_without_tracing_leaves_tracing_off():
         (lambda: today.view_keeps_base(base_mib=500), ValueError, "got 500"),
         (lambda: today.view_keeps_base(rows_kept="3"), TypeError, "rows_kept must be an int"),
         (lambda: today.parent_keeps_children(calls=0), ValueError, "calls must be in"),
-        (lambda: today.parent_keeps_children(cached="yes"), TypeError, "cached must be"),
+        (lambda: today.parent_keeps_children(fixed="yes"), TypeError, "fixed must be"),
+        (lambda: today.pyplot_keeps_figures(figures=500), ValueError, "figures must be in"),
+        (lambda: today.logging_keeps_loggers(requests=-1), ValueError, "requests must be in"),
+        (
+            lambda: today.method_cache_keeps_instances(instance_bytes=2.5),
+            TypeError,
+            "instance_bytes must be an int",
+        ),
     ],
 )
 def test_bad_sizes_raise_naming_the_parameter_and_range(call, error, words):
@@ -93,3 +182,4 @@ def test_the_bar_chart_has_a_title_axes_with_units_and_one_panel_per_experiment(
     assert fig._suptitle.get_text() == "What a view keeps"
     assert len(fig.axes) == 2
     assert "MiB" in fig.axes[0].get_ylabel()
+    assert f"{view_run.after_del_base.traced_bytes / today.MIB:.1f} MiB" in fig.comsim_alt

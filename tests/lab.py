@@ -1,0 +1,614 @@
+"""JupyterLab from the project's .venv, driven in Debian's Chromium as a learner drives it.
+
+``LabServer`` starts ``jupyter lab`` on a free loopback port with a token, a throwaway root
+folder and fresh settings, workspaces and runtime folders, so nothing from an earlier session
+(an open workspace, a user's settings) is restored. ``LabServer.stop`` shuts down every kernel
+through the REST API and then ends the server's whole process group; call it in a ``finally``.
+
+The page helpers below act through the interface: the Run menu, a slider handle focused and
+moved with the keyboard, buttons found by their text. They return lists of readable problems
+(empty when all is well), as tests/browser.py does, so that one failure names every broken
+widget at once. bench/bench_lab.py uses the same helpers to time a slider in the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = REPO_ROOT / ".venv" / "bin"
+START_WAIT_S = 60  # for the server to answer its status API
+RUN_ALL_WAIT_MS = 90_000  # for Run All of one notebook to finish
+WIDGET_WAIT_MS = 15_000  # for one widget redraw (a simulation and a PNG) to reach the page
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# The one setting a fresh learner would not have: no news or update pop-up over the notebook.
+# Everything else (windowing of long notebooks included) is JupyterLab's default.
+USER_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+# A widget that reached the page as its Python repr instead of a view, e.g. "VBox(children=(".
+WIDGET_AS_TEXT = re.compile(
+    r"\b(?:VBox|HBox|Box|IntSlider|FloatSlider|Button|Output|HTML|Explorer|StepThrough|"
+    r"Prediction|Text|FloatText|ToggleButtons)\((?:children|value|description|layout)="
+)
+WIDGET_FAILURES = ("Loading widget", "Error displaying widget", "Error rendering output")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def jupyter_command() -> list[str]:
+    """``jupyter`` from the project's venv, or from the running interpreter's environment."""
+    venv_jupyter = VENV_BIN / "jupyter"
+    if venv_jupyter.exists():
+        return [str(venv_jupyter)]
+    return [sys.executable, "-m", "jupyter"]
+
+
+def lab_environment(home: Path) -> dict[str, str]:
+    """The server's environment: the venv's tools first, and every Jupyter or IPython folder a
+    user could have filled (config, runtime, data, profile) replaced by an empty one under
+    ``home``, so no user setting, extension or startup file takes part."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("JUPYTER", "PYTHON", "IPYTHON", "MPLBACKEND"))
+    }
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        IPYTHONDIR=str(home / "ipython"),
+        JUPYTER_PREFER_ENV_PATH="1",
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    return env
+
+
+def _ok_line(line: str) -> bool:
+    return bool(re.search(r"\benabled\s+OK\b", line))
+
+
+@dataclass
+class LabServer:
+    """A running ``jupyter lab`` and what a test needs to reach it."""
+
+    root: Path
+    home: Path
+    port: int = field(default_factory=free_port)
+    token: str = field(default_factory=lambda: os.urandom(16).hex())
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LabServer:
+        """Start the server and wait until its REST API answers."""
+        for sub in ("config", "runtime", "data", "workspaces"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        settings = self.home / "settings"
+        for name, values in USER_SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        self.log_path = self.home / "lab.log"
+        command = [
+            *jupyter_command(),
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.workspaces_dir={self.home / 'workspaces'}",
+            f"--LabApp.user_settings_dir={settings}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",  # never asks PyPI what to install
+            "--ServerApp.terminals_enabled=False",
+            "--ServerApp.allow_root=True",  # CI runs as root
+        ]
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.root,
+                env=lab_environment(self.home),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: stop() ends it and its kernels
+            )
+        deadline = time.monotonic() + START_WAIT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited early:\n{self.log()}")
+            try:
+                self.api("GET", "/api/status")
+                return self
+            except OSError:
+                time.sleep(0.25)
+        raise RuntimeError(f"jupyter lab did not answer within {START_WAIT_S} s:\n{self.log()}")
+
+    def log(self) -> str:
+        """The server's output so far (its last 4,000 characters)."""
+        if self.log_path and self.log_path.exists():
+            return self.log_path.read_text(errors="replace")[-4000:]
+        return ""
+
+    def api(self, method: str, path: str, timeout: float = 10):
+        """Call the server's REST API with the token; the decoded JSON answer (or None)."""
+        request = urllib.request.Request(
+            self.base_url + path,
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def lab_url(self, notebook: str) -> str:
+        """The notebook opened in a fresh default workspace (``reset``) with the token."""
+        return f"{self.base_url}/lab/tree/{notebook}?reset&token={self.token}"
+
+    def kernels(self) -> list[dict]:
+        return self.api("GET", "/api/kernels")
+
+    def sessions(self) -> list[dict]:
+        return self.api("GET", "/api/sessions")
+
+    def kernel_pid(self, kernel_id: str) -> int | None:
+        """The process id of the kernel with this id: the child whose command line names the
+        kernel's connection file (the REST API does not give pids)."""
+        import psutil
+
+        if self.process is None:
+            return None
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return None
+        for child in children:
+            try:
+                if any(kernel_id in part for part in child.cmdline()):
+                    return child.pid
+            except psutil.Error:
+                continue
+        return None
+
+    def shutdown_kernels(self) -> None:
+        """Shut every kernel down through the REST API, as the Kernel menu would."""
+        try:
+            for kernel in self.kernels():
+                try:
+                    self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=15)
+                except OSError:
+                    pass
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        """Shut down the kernels, then end the server's process group (SIGTERM, then SIGKILL)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.shutdown_kernels()
+        try:
+            pgid = os.getpgid(self.process.pid)
+        except ProcessLookupError:
+            pgid = None
+        if pgid is not None:
+            try:
+                os.killpg(pgid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            if pgid is not None:
+                os.killpg(pgid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+        # Kernels started in the group but still alive after the server went.
+        if pgid is not None:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def copy_notebooks(notebooks: list[Path], root: Path) -> list[str]:
+    """Copy the notebooks into the server's root; their names, in order."""
+    root.mkdir(parents=True, exist_ok=True)
+    for path in notebooks:
+        shutil.copy2(path, root / path.name)
+    return [path.name for path in notebooks]
+
+
+def labextension_list() -> subprocess.CompletedProcess:
+    """``jupyter labextension list`` from the venv, without colours, in a clean environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
+    env.update(
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        JUPYTER_PREFER_ENV_PATH="1",
+        NO_COLOR="1",
+    )
+    return subprocess.run(
+        [*jupyter_command(), "labextension", "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def extension_problems(result: subprocess.CompletedProcess) -> list[str]:
+    """Every extension line of ``labextension list`` that is not "enabled OK", and every
+    warning the command printed (its "may be outdated or ... incompatible" paragraph)."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    problems = []
+    listing = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if "labextensions" in stripped and stripped.startswith("/"):
+            listing = True
+            continue
+        if listing and re.match(r"^\S+ v\d", stripped):
+            if not _ok_line(stripped):
+                problems.append(f"extension not enabled and OK: {stripped}")
+            continue
+        if re.search(r"incompatible|outdated|error|warning", stripped, re.IGNORECASE):
+            problems.append(f"the command says: {stripped}")
+    if result.returncode != 0:
+        problems.append(f"exit code {result.returncode}")
+    return problems
+
+
+def extension_names(result: subprocess.CompletedProcess) -> list[str]:
+    """The names of the extensions that ``labextension list`` printed."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    return re.findall(r"^\s+(\S+) v\d\S*\s", text, re.MULTILINE)
+
+
+# --- in the browser ---------------------------------------------------------------------------
+
+
+@dataclass
+class LabPage:
+    """One browser page on the server, with the console errors it logged."""
+
+    page: object
+    server: LabServer
+    console_errors: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+def open_context(browser, server: LabServer):
+    """A browser context that reaches only the server: every other request is blocked."""
+    context = browser.new_context(viewport=VIEWPORT)
+    allowed = (f"http://127.0.0.1:{server.port}/", f"ws://127.0.0.1:{server.port}/")
+    blocked: list[str] = []
+
+    def on_request(route):
+        url = route.request.url
+        if url.startswith(allowed) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", on_request)
+    context.comsim_blocked = blocked  # read by LabPage users through lab_page()
+    return context
+
+
+def lab_page(context, server: LabServer) -> LabPage:
+    page = context.new_page()
+    opened = LabPage(page, server, blocked=context.comsim_blocked)
+
+    def on_console(message):
+        if message.type == "error":
+            opened.console_errors.append(message.text)
+        elif message.type == "warning":
+            opened.console_warnings.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: opened.console_errors.append(f"uncaught: {error}"))
+    return opened
+
+
+# The kernel's state as the learner sees it: the status bar's "Python 3 (ipykernel) | Idle"
+# and the toolbar's execution indicator. The indicator alone says "idle" before any kernel is
+# attached ("No Kernel | Initializing"), when Run All would silently run nothing.
+_KERNEL_IDLE = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return 'no notebook';
+  const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
+  const status = indicator ? (indicator.getAttribute('data-status') || 'unknown') : 'unknown';
+  const bar = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .map(e => e.textContent.trim()).find(t => / \\| [A-Z][a-z]+$/.test(t)) || 'no kernel status';
+  if (bar.startsWith('No Kernel')) return bar;
+  return status === 'idle' && bar.endsWith('| Idle') ? 'idle' : `${status} (${bar})`;
+}"""
+
+# The execution prompt ("[3]:") of every code cell whose input is shown; a cell whose source
+# is folded (metadata jupyter.source_hidden) shows no prompt and is left out.
+_PROMPTS = """() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  return [...panel.querySelectorAll('.jp-CodeCell')].map(cell => {
+    const prompt = cell.querySelector('.jp-InputArea .jp-InputPrompt');
+    return prompt ? prompt.textContent.trim() : null;
+  }).filter(p => p !== null);
+}"""
+
+
+def notebook_panel(page):
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+
+
+def open_notebook(lab: LabPage, name: str) -> None:
+    """Open ``name`` in a fresh workspace and wait for its kernel to be idle."""
+    page = lab.page
+    page.goto(lab.server.lab_url(name), wait_until="domcontentloaded")
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=START_WAIT_S * 1000)
+    wait_for_kernel_idle(page, START_WAIT_S * 1000)
+
+
+def wait_for_kernel_idle(page, timeout_ms: int) -> None:
+    page.wait_for_function(f"() => ({_KERNEL_IDLE})() === 'idle'", timeout=timeout_ms)
+
+
+def run_menu_command(page, menu: str, item: str) -> None:
+    """Click ``menu`` in the menu bar and then ``item`` in it, as a learner would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{re.escape(menu)}$")).click()
+    page.locator(
+        ".lm-Menu-content .lm-Menu-itemLabel", has_text=re.compile(rf"^{re.escape(item)}$")
+    ).first.click()
+
+
+def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
+    """Run ▸ Run All Cells, then wait until every code cell shows an execution count and the
+    kernel is idle. Returns the prompts of cells that did not run (empty when all did)."""
+    page = lab.page
+    notebook_panel(page).locator(".jp-Cell").first.click()
+    run_menu_command(page, "Run", "Run All Cells")
+    try:
+        page.wait_for_function(
+            f"""() => {{
+              const prompts = ({_PROMPTS})();
+              return prompts.every(p => /^\\[\\d+\\]:$/.test(p))
+                     && ({_KERNEL_IDLE})() === 'idle';
+            }}""",
+            timeout=timeout_ms,
+            polling=250,
+        )
+    except Exception:  # playwright's TimeoutError: say which cells never ran
+        pass
+    prompts = page.evaluate(_PROMPTS)
+    not_run = [
+        f"code cell {k + 1}: {p or '(no prompt)'}"
+        for k, p in enumerate(prompts)
+        if not re.fullmatch(r"\[\d+\]:", p)
+    ]
+    status = page.evaluate(_KERNEL_IDLE)
+    if status != "idle":
+        not_run.append(f"the kernel is {status}, not idle")
+    return not_run
+
+
+def output_problems(lab: LabPage) -> list[str]:
+    """Tracebacks, widgets that failed to load, and widgets shown as their text repr, in the
+    open notebook's outputs (each with the number of the cell it came from)."""
+    page = lab.page
+    found = page.evaluate(
+        """() => {
+          const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+          const cells = [...panel.querySelectorAll('.jp-Cell')];
+          const out = [];
+          cells.forEach((cell, k) => {
+            cell.querySelectorAll('.jp-OutputArea-output').forEach(o => {
+              out.push({cell: k + 1, mime: o.getAttribute('data-mime-type') || '',
+                        error: o.classList.contains('jp-mod-error') ||
+                               o.getAttribute('data-mime-type') ===
+                               'application/vnd.jupyter.error',
+                        text: o.innerText});
+            });
+          });
+          return out;
+        }"""
+    )
+    problems = []
+    for o in found:
+        where = f"cell {o['cell']}"
+        text = o["text"]
+        if o["error"]:
+            problems.append(f"{where}: error output: {text[:300]!r}")
+        elif o["mime"] == "application/vnd.jupyter.stderr" and "Traceback" in text:
+            problems.append(f"{where}: a traceback on stderr: {text[:300]!r}")
+        for failure in WIDGET_FAILURES:
+            if failure in text:
+                problems.append(f"{where}: {failure!r} shown: {text[:200]!r}")
+        match = WIDGET_AS_TEXT.search(text)
+        if match:
+            problems.append(f"{where}: a widget shown as text: {text[:200]!r}")
+    return problems
+
+
+# A "figure widget": the outermost widget box that holds a slider and an image (an explorer
+# or the step-through, whatever it is called). Marked with data-comsim-widget="K" so that
+# later locators find the same one.
+_MARK_FIGURE_WIDGETS = """mark => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const cells = [...panel.querySelectorAll('.jp-Cell')];
+  const found = [];
+  cells.forEach((cell, c) => {
+    cell.querySelectorAll('.jp-OutputArea-output').forEach(out => {
+      const top = [...out.querySelectorAll('.jupyter-widgets.widget-box, .widget-box')]
+        .filter(box => !box.parentElement.closest('.widget-box'));
+      top.forEach(box => {
+        if (box.querySelector('.widget-slider') && box.querySelector('img')) {
+          box.setAttribute('data-comsim-widget', `${mark}-${found.length}`);
+          const buttons = [...box.querySelectorAll('button')].map(b => b.innerText.trim());
+          found.push({cell: c + 1, sliders: box.querySelectorAll('.widget-slider').length,
+                      buttons});
+        }
+      });
+    });
+  });
+  return found;
+}"""
+
+
+@dataclass
+class FigureWidget:
+    """One explorer or step-through on the page."""
+
+    locator: object
+    cell: int
+    sliders: int
+    buttons: list[str]
+
+    @property
+    def name(self) -> str:
+        kind = "step-through" if any("Next" in b for b in self.buttons) else "explorer"
+        return f"{kind} in cell {self.cell}"
+
+    def image_src(self) -> str:
+        return self.locator.locator("img").first.get_attribute("src") or ""
+
+    def caption(self) -> str:
+        """The text under the figure: every HTML widget's text in the box."""
+        return " | ".join(self.locator.locator(".widget-html").all_inner_texts()).strip()
+
+    def state(self) -> tuple[str, str]:
+        return self.image_src(), self.caption()
+
+
+def figure_widgets(lab: LabPage) -> list[FigureWidget]:
+    mark = os.urandom(4).hex()  # a fresh mark each time, so no stale widget is matched
+    found = lab.page.evaluate(_MARK_FIGURE_WIDGETS, mark)
+    return [
+        FigureWidget(
+            lab.page.locator(f'[data-comsim-widget="{mark}-{k}"]'),
+            f["cell"],
+            f["sliders"],
+            f["buttons"],
+        )
+        for k, f in enumerate(found)
+    ]
+
+
+def close_current_tab(page) -> None:
+    """Close the notebook's tab, discarding its outputs (they are in a throwaway copy)."""
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current").first
+    if tab.count() == 0:
+        return
+    tab.locator(".lm-TabBar-tabCloseIcon").click()
+    discard = page.locator(".jp-Dialog button", has_text=re.compile(r"^\s*(Discard|Don.t Save)"))
+    try:
+        discard.first.click(timeout=3000)
+    except Exception:  # playwright's TimeoutError: the notebook closed without asking
+        pass
+    page.locator(".jp-Dialog").first.wait_for(state="detached", timeout=5000)
+
+
+def slider_handle(widget: FigureWidget, k: int = 0):
+    """The keyboard-focusable handle of the widget's k-th slider (noUiSlider in ipywidgets 8)."""
+    return widget.locator.locator(".widget-slider").nth(k).locator(".noUi-handle").first
+
+
+def slider_readout(widget: FigureWidget, k: int = 0) -> str:
+    slider = widget.locator.locator(".widget-slider").nth(k)
+    readout = slider.locator(".widget-readout")
+    return readout.first.inner_text() if readout.count() else ""
+
+
+def press_and_wait(widget: FigureWidget, target, key: str, timeout_ms: int = WIDGET_WAIT_MS):
+    """Focus ``target`` (a slider handle or a button) and press ``key``; wait until the figure
+    or the caption changes. Returns (before, after) states; equal if nothing changed in time."""
+    before = widget.state()
+    target.focus()
+    target.press(key)
+    return before, wait_for_change(widget, before, timeout_ms)
+
+
+def wait_for_change(widget: FigureWidget, before: tuple[str, str], timeout_ms: int):
+    deadline = time.monotonic() + timeout_ms / 1000
+    after = widget.state()
+    # Wait for both to change (the image and the caption are separate messages), but stop
+    # early once both differ.
+    while time.monotonic() < deadline:
+        after = widget.state()
+        if after[0] != before[0] and after[1] != before[1]:
+            break
+        time.sleep(0.05)
+    return after
+
+
+def move_slider_problems(widget: FigureWidget, k: int = 0) -> list[str]:
+    """Move the widget's k-th slider from the keyboard (End, or Home when already at its end)
+    and check that its picture and its caption both change."""
+    handle = slider_handle(widget, k)
+    if handle.count() == 0:
+        return [f"{widget.name}: slider {k} has no keyboard handle"]
+    handle.scroll_into_view_if_needed(timeout=WIDGET_WAIT_MS)
+    value, high = handle.evaluate(
+        "h => [h.getAttribute('aria-valuenow'), h.getAttribute('aria-valuemax')]"
+    )
+    key = "Home" if float(value) == float(high) else "End"
+    readout_before = slider_readout(widget, k)
+    before, after = press_and_wait(widget, handle, key)
+    where = f"{widget.name}, slider {k} ({key}: {readout_before} -> {slider_readout(widget, k)})"
+    problems = []
+    if slider_readout(widget, k) == readout_before:
+        problems.append(f"{where}: the slider did not move")
+    if after[0] == before[0]:
+        problems.append(f"{where}: the figure did not change")
+    if after[1] == before[1]:
+        problems.append(f"{where}: the caption stayed {before[1][:120]!r}")
+    return problems
+
+
+def button(widget: FigureWidget, text: str):
+    return widget.locator.locator("button", has_text=text).first
+
+
+def press_button_problems(widget: FigureWidget, text: str) -> list[str]:
+    """Click the widget's button labelled ``text`` and check that figure and caption change."""
+    target = button(widget, text)
+    if target.count() == 0:
+        return [f"{widget.name}: no {text!r} button"]
+    if target.is_disabled():
+        return [f"{widget.name}: the {text!r} button is disabled"]
+    before = widget.state()
+    target.click()
+    after = wait_for_change(widget, before, WIDGET_WAIT_MS)
+    problems = []
+    if after[0] == before[0]:
+        problems.append(f"{widget.name}, {text!r}: the figure did not change")
+    if after[1] == before[1]:
+        problems.append(f"{widget.name}, {text!r}: the caption stayed {before[1][:120]!r}")
+    return problems

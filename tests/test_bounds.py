@@ -1,0 +1,225 @@
+"""Every input the parameter table allows finishes in bounded memory and time, or is refused at
+once with a clear error. Small cases stand in for the large ones (benchmarks live in bench/):
+what keeps a run bounded is that the rows kept and the work done do not grow with the
+iteration count or the length of the idle tail, and that thinning never changes the numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import comsim
+import comsim.engine_fast
+import comsim.runs
+import comsim.transient
+from comsim import PARAMETERS, Params
+from comsim.engine_fast import run_fast
+from comsim.runs import LOOP_ROW_LIMIT, LOOP_ROW_TARGET, PHASES
+from comsim.timing import loop_timing, loop_timing_chunks
+from comsim.transient import IDLE_ROW_LIMIT
+
+IDLE = PHASES.index("idle")
+LOOP = PHASES.index("loop")
+
+
+# -- a long idle tail keeps a bounded number of rows ----------------------------------------------
+def test_a_tail_of_131_million_idle_steps_keeps_a_few_thousand_rows_and_drains_fully():
+    # 2,000 copies leave 128 MiB of buffers that a reaper freeing 1 byte per ms drains in
+    # 131 million one-millisecond steps: the tail is sampled, the numbers stay exact.
+    trace = comsim.simulate(
+        iterations=2000, transient_bytes_per_call=65536, reaper_bytes_per_cpu_ms=1, idle_sample_ms=1
+    )
+    a = trace.arrays
+    assert a.idle_steps > 100_000_000
+    assert (a.phase == IDLE).sum() <= IDLE_ROW_LIMIT + 1
+    assert a.transient_pending_bytes[-1] == 0
+    assert "idle steps" in trace.rows and f"{a.idle_steps:,}" in trace.rows
+    s = trace.summary
+    assert s.total_seconds * 1000 == pytest.approx(s.loop_seconds * 1000 + a.idle_steps, rel=1e-9)
+
+
+def test_thinning_the_idle_tail_keeps_the_kept_rows_and_the_summary_exact(monkeypatch):
+    kw = dict(iterations=300, transient_bytes_per_call=4096, reaper_bytes_per_cpu_ms=64)
+    full = comsim.simulate(**kw)
+    monkeypatch.setattr(comsim.transient, "IDLE_ROW_LIMIT", 7)
+    thin = comsim.simulate(**kw)
+    assert thin.arrays.idle_stride > 1 and full.arrays.idle_stride == 1
+    idle_full = full.arrays.phase == IDLE
+    steps = np.flatnonzero(idle_full)
+    kept = steps[thin.arrays.idle_stride - 1 :: thin.arrays.idle_stride]
+    kept = np.union1d(kept, steps[-1:])  # ... and the last step
+    for name, col in thin.arrays.columns().items():
+        assert np.array_equal(col[thin.arrays.phase == IDLE], full.arrays.columns()[name][kept])
+    assert thin.summary == full.summary
+
+
+# -- a long loop keeps a bounded number of rows, and the summary stays exact ---------------------
+def test_a_long_run_keeps_every_kth_iteration_and_says_so(monkeypatch):
+    monkeypatch.setattr(comsim.runs, "LOOP_ROW_LIMIT", 1000)
+    monkeypatch.setattr(comsim.runs, "LOOP_ROW_TARGET", 100)
+    trace = comsim.simulate(iterations=2500, tightness=0.95)
+    a = trace.arrays
+    assert a.loop_stride == 25
+    loop_rows = a.iteration[a.phase == LOOP]
+    assert loop_rows.size == 100
+    assert (loop_rows % 25 == 0).all() and loop_rows[-1] == 2500
+    assert trace.frame.attrs["rows"] == trace.rows
+    assert "one row every 25 iterations and the last" in trace.rows
+
+
+def test_the_kept_rows_and_the_summary_of_a_thinned_run_equal_the_full_runs(monkeypatch):
+    kw = dict(iterations=3001, tightness=0.97, transient_bytes_per_call=3000)
+    full = comsim.simulate(**kw)
+    monkeypatch.setattr(comsim.runs, "LOOP_ROW_LIMIT", 100)
+    monkeypatch.setattr(comsim.runs, "LOOP_ROW_TARGET", 40)
+    thin = comsim.simulate(**kw)
+    assert thin.arrays.loop_stride > 1
+    kept_iterations = thin.arrays.iteration[thin.arrays.phase == LOOP]
+    full_loop = full.arrays.phase == LOOP
+    at = np.flatnonzero(full_loop)[kept_iterations - 1]
+    for name, col in thin.arrays.columns().items():
+        assert np.array_equal(col[thin.arrays.phase == LOOP], full.arrays.columns()[name][at])
+    # The peak is taken over every iteration, not only the rows kept.
+    assert thin.summary == full.summary
+    assert thin.summary.peak_private_bytes == int(full.arrays.private_bytes.max())
+
+
+def test_the_default_run_keeps_every_iteration():
+    trace = comsim.simulate()
+    assert trace.arrays.loop_stride == 1
+    assert (trace.arrays.phase == LOOP).sum() == trace.params.iterations
+    assert trace.params.iterations <= LOOP_ROW_LIMIT
+    assert LOOP_ROW_TARGET <= LOOP_ROW_LIMIT
+
+
+# -- chunks: the fast engine computes long runs piece by piece with the same result ---------------
+@pytest.mark.parametrize("latency_ms", [0, 3, 600])
+@pytest.mark.parametrize("strategy", comsim.STRATEGIES)
+def test_computing_the_loop_in_small_chunks_changes_nothing(monkeypatch, strategy, latency_ms):
+    params = Params.make(
+        iterations=700, tightness=0.9, reaper_latency_ms=latency_ms, transient_bytes_per_call=900
+    )
+    whole = run_fast(params, strategy, "by-design")
+    monkeypatch.setattr(comsim.engine_fast, "CHUNK", 7)
+    assert run_fast(params, strategy, "by-design").equal(whole)
+
+
+def test_the_timing_in_chunks_is_the_timing_of_the_whole_run():
+    params = Params.make(iterations=1000, iteration_cpu_jitter=0.5, tightness=0.3)
+    whole = loop_timing(params, 10**6)
+    parts = list(loop_timing_chunks(params, 10**6, 333))
+    for field in ("cpu_us", "wall_us", "reaper_budget_bytes"):
+        assert np.array_equal(
+            np.concatenate([getattr(p, field) for p in parts]), getattr(whole, field)
+        )
+
+
+# -- perfmon_samples: bounded work, numpy numbers welcome ----------------------------------------
+def test_perfmon_accepts_numpy_numbers():
+    trace = comsim.simulate(iterations=2000)
+    a = comsim.perfmon_samples(trace, np.int64(1000))
+    b = comsim.perfmon_samples(trace, 1000)
+    assert a.equals(b)
+    assert comsim.perfmon_samples(trace, np.float32(500.0)).shape[0] > a.shape[0]
+
+
+@pytest.mark.parametrize("interval", [1e-6, 0, -5, 0.5, 3_600_001, math.nan, math.inf])
+def test_perfmon_refuses_an_interval_outside_its_range_and_names_it(interval):
+    trace = comsim.simulate(iterations=100)
+    with pytest.raises(ValueError, match=r"interval_ms must be a number in \[1, 3600000\]"):
+        comsim.perfmon_samples(trace, interval)
+
+
+@pytest.mark.parametrize("interval", ["1000", True, None])
+def test_perfmon_refuses_an_interval_that_is_not_a_number(interval):
+    trace = comsim.simulate(iterations=100)
+    with pytest.raises(TypeError, match="interval_ms must be a number"):
+        comsim.perfmon_samples(trace, interval)
+
+
+def test_perfmon_refuses_more_than_a_million_samples_and_names_the_smallest_interval():
+    # 2,000 one-millisecond idle steps per buffer: a tail of over an hour, read every 1 ms.
+    trace = comsim.simulate(
+        iterations=2000, transient_bytes_per_call=2048, reaper_bytes_per_cpu_ms=1, idle_sample_ms=1
+    )
+    with pytest.raises(ValueError, match=r"at most 1,000,000 .* use interval_ms >= [\d,.]+"):
+        comsim.perfmon_samples(trace, 1)
+    smallest = trace.arrays.time_us[-1] / 1000 / (1_000_000 - 1)
+    assert len(comsim.perfmon_samples(trace, math.ceil(smallest))) <= 1_000_000
+
+
+# -- bad arguments to simulate ---------------------------------------------------------------------
+@pytest.mark.parametrize("progress", ["no", 1, None, "False"])
+def test_simulate_refuses_a_progress_that_is_not_true_or_false(progress):
+    with pytest.raises(TypeError, match=r"progress must be True or False.*" + repr(progress)):
+        comsim.simulate(iterations=10, progress=progress)
+
+
+def test_simulate_accepts_numpy_booleans_for_progress():
+    assert comsim.simulate(iterations=10, progress=np.bool_(False)).summary.iterations == 10
+
+
+# -- the baseline after everything is released ----------------------------------------------------
+def test_when_each_copy_is_freed_at_once_private_bytes_end_exactly_where_they_started():
+    s = comsim.simulate(policy="free-on-release").summary
+    assert s.end_private_bytes == s.start_private_bytes
+    assert "ended exactly where they started" in s.describe()
+
+
+def test_a_heap_that_gives_back_its_creation_commit_says_so_under_the_figure():
+    # With both thresholds at zero every free page goes back, the first segment's second page
+    # (committed when the heap was created) too: the end sits below the start, and the summary
+    # line explains why, so "everything came back" is not misread.
+    kw = dict(iterations=300, decommit_free_block_bytes=0, decommit_total_free_bytes=0)
+    s = comsim.simulate(**kw).summary  # 300 copies fit in the first segment
+    assert s.end_private_bytes == s.start_private_bytes - 4096
+    assert "below the start" in s.describe() and "heap_segment_commit_bytes" in s.describe()
+
+
+# -- any allowed input completes ------------------------------------------------------------------
+def _any_value(draw, name: str):
+    p = PARAMETERS[name]
+    if p.type == "int":
+        return draw(
+            st.integers(int(p.low), int(p.high)) | st.sampled_from([int(p.low), int(p.high)])
+        )
+    return draw(
+        st.floats(p.low, p.high, exclude_min=p.low_open, exclude_max=p.high_open)
+        | st.sampled_from([p.high])
+    )
+
+
+@st.composite
+def allowed_inputs(draw):
+    values = {name: _any_value(draw, name) for name in PARAMETERS}
+    values["iterations"] = draw(st.integers(0, 40))  # small: the bounds do not depend on it
+    values["blankets"] = min(values["blankets"], 50)
+    try:
+        Params.make(**values)
+    except ValueError:  # a relation between two parameters (a block must fit in a segment)
+        assume(False)
+    strategy = draw(st.sampled_from(comsim.STRATEGIES))
+    policy = draw(st.sampled_from(comsim.POLICIES))
+    return values, strategy, policy
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(allowed_inputs())
+def test_any_allowed_parameter_set_completes_with_a_bounded_idle_tail(case):
+    values, strategy, policy = case
+    trace = comsim.simulate(strategy=strategy, policy=policy, **values)
+    a = trace.arrays
+    assert (a.phase == IDLE).sum() <= IDLE_ROW_LIMIT + 1
+    assert (a.phase == LOOP).sum() == values["iterations"]
+    assert a.transient_pending_bytes[-1] == 0
+    s = trace.summary
+    assert s.start_private_bytes <= s.peak_private_bytes
+    assert s.end_private_bytes <= s.peak_private_bytes

@@ -1,0 +1,389 @@
+"""The live course in JupyterLab, where learners meet it: Run All, the widgets' JavaScript
+half, keyboard use of every explorer, the checkers, and RISE's live slides.
+
+One ``jupyter lab`` from the project's .venv serves copies of the notebooks from a throwaway
+folder on a free loopback port, with a token and fresh settings, workspaces and runtime
+folders; headless Debian Chromium reaches that server and nothing else. The module-scoped
+fixture stops the kernels and the server's process group at the end, whatever happened.
+
+Playwright's sync API allows one instance per thread, and tests/test_browser.py keeps one open
+for the whole session in the same xdist worker, so this file drives its own browser from a
+thread of its own (``BrowserThread``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, LAUNCH_ARGS, on_ci
+from lab import (
+    START_WAIT_S,
+    WIDGET_AS_TEXT,
+    WIDGET_WAIT_MS,
+    LabServer,
+    close_current_tab,
+    copy_notebooks,
+    extension_names,
+    extension_problems,
+    figure_widgets,
+    lab_page,
+    labextension_list,
+    move_slider_problems,
+    notebook_panel,
+    open_context,
+    open_notebook,
+    output_problems,
+    press_button_problems,
+    run_all,
+    wait_for_change,
+    wait_for_kernel_idle,
+)
+
+from comsim.checkpoint import SHOW_ANSWER
+
+# Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
+pytestmark = pytest.mark.xdist_group("kernels")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+# A notebook whose code makes an explorer or a step-through must show one in JupyterLab.
+MAKES_FIGURE_WIDGET = re.compile(r"\b(explorer|step_through|Explorer|StepThrough)\(")
+# jupyterlab_rise 0.43.1 requires jupyterlab-mathjax3, a JupyterLab 3 extension; the Makefile
+# installs it switched off and locked (JupyterLab 4 renders math itself). Nothing else may be.
+SWITCHED_OFF = {"@jupyterlab/mathjax3-extension"}
+RISE_WAIT_MS = 60_000  # for RISE to save the notebook and show its first slide
+RISE_STEPS = 60  # presses of ArrowRight at most, looking for a slide with an explorer
+
+
+def _code(path: Path) -> str:
+    """The notebook's code cells, joined (prose that merely names an explorer is left out)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+class BrowserThread:
+    """A headless Chromium that lives in one worker thread; ``run(fn, ...)`` calls
+    ``fn(browser, ...)`` there and returns its result (or raises its exception)."""
+
+    def __init__(self):
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lab-browser")
+        self._playwright = None
+        self.browser = None
+        self.state: dict = {}  # pages and contexts, used only from the thread
+        self.call(self._start)
+
+    def _start(self):
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+        )
+
+    def call(self, fn, *args):
+        return self._pool.submit(fn, *args).result()
+
+    def run(self, fn, *args):
+        return self.call(fn, self, *args)
+
+    def close(self):
+        def stop():
+            try:
+                if self.browser is not None:
+                    self.browser.close()
+            finally:
+                if self._playwright is not None:
+                    self._playwright.stop()
+
+        try:
+            self.call(stop)
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on copies of the notebooks, and a browser page on it; both stopped at the end
+    (kernels shut down through the REST API, then the server's process group ended)."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError as error:
+        if on_ci():
+            pytest.fail(f"playwright is not installed: {error}")
+        pytest.skip(f"playwright is not installed: {error}")
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
+        if on_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    base = tmp_path_factory.mktemp("lab")
+    copy_notebooks(NOTEBOOKS, base / "root")
+    server = LabServer(root=base / "root", home=base / "home")
+    browser = None
+    try:
+        server.start()
+        browser = BrowserThread()
+        browser.server = server
+        yield browser
+    finally:
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            server.stop()
+            shutil.rmtree(base / "root", ignore_errors=True)
+
+
+def _page(thread: BrowserThread):
+    """The one JupyterLab page, opened on first use."""
+    if "lab" not in thread.state:
+        context = open_context(thread.browser, thread.server)
+        thread.state["context"] = context
+        thread.state["lab"] = lab_page(context, thread.server)
+    return thread.state["lab"]
+
+
+def _open(thread: BrowserThread, name: str) -> None:
+    """Open ``name``: the first notebook from its URL in a fresh workspace, later ones from the
+    file browser with a double click, as a learner would."""
+    opened = _page(thread)
+    if not thread.state.get("loaded"):
+        open_notebook(opened, name)
+        thread.state["loaded"] = True
+        return
+    page = opened.page
+    page.locator(".jp-DirListing-item", has_text=name).first.dblclick()
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current").filter(
+        has_text=name
+    ).first.wait_for(timeout=START_WAIT_S * 1000)
+    wait_for_kernel_idle(page, START_WAIT_S * 1000)
+
+
+def _shut_down_kernel(server: LabServer, name: str) -> None:
+    """Shut down the notebook's kernel once it is checked, so one kernel runs at a time."""
+    for session in server.sessions():
+        if session.get("path", "").endswith(name):
+            try:
+                server.api("DELETE", f"/api/sessions/{session['id']}", timeout=15)
+            except OSError:
+                pass
+
+
+def _check_predict(opened) -> list[str]:
+    """Answer the first checker wrongly, then unfold the answer and give it: the feedback must
+    say "Not yet" and then "Right"."""
+    panel = notebook_panel(opened.page)
+    checker = panel.locator(".comsim-predict").first
+    if checker.count() == 0:
+        return ["07 shows no checker (.comsim-predict) to answer"]
+    checker.scroll_into_view_if_needed(timeout=WIDGET_WAIT_MS)
+    feedback = checker.locator("[role=status]").first
+    check = checker.locator("button", has_text=re.compile(r"^\s*Check\s*$")).first
+    text_input = checker.locator("input[type=text]")
+    choices = checker.locator(".widget-toggle-button")
+    problems: list[str] = []
+
+    def submit(value: str | None = None, choice=None) -> str:
+        before = feedback.inner_text()
+        if choice is not None:
+            choice.click()
+        else:
+            text_input.first.fill(value)
+        check.click()
+        deadline = time.monotonic() + WIDGET_WAIT_MS / 1000
+        while time.monotonic() < deadline and feedback.inner_text() in ("", before):
+            time.sleep(0.05)
+        return feedback.inner_text().strip()
+
+    if text_input.count():
+        said = submit("-987654321")
+    elif choices.count():
+        said = ""
+        for k in range(choices.count()):  # the first option the checker calls wrong
+            said = submit(choice=choices.nth(k))
+            if said.startswith("Not yet"):
+                break
+    else:
+        return ["07's checker has neither a text box nor choice buttons"]
+    if not said.startswith("Not yet"):
+        problems.append(f"07: a wrong answer got the feedback {said!r}")
+    reveal = checker.locator("button", has_text=SHOW_ANSWER).first
+    if reveal.count() == 0 or not reveal.is_visible():
+        return [*problems, f"07: no visible {SHOW_ANSWER!r} after a committed answer"]
+    reveal.click()
+    answer_box = checker.locator(".widget-html", has_text="Answer:").last
+    answer_box.wait_for(timeout=WIDGET_WAIT_MS)
+    answer = re.search(r"Answer:\s*(.+)", answer_box.inner_text()).group(1).splitlines()[0]
+    if text_input.count():
+        said = submit(answer.strip())
+    else:
+        said = submit(choice=choices.filter(has_text=re.compile(rf"^{re.escape(answer)}$")))
+    if not said.startswith("Right"):
+        problems.append(f"07: the shown answer {answer!r} got the feedback {said!r}")
+    return problems
+
+
+def _check_notebook(thread: BrowserThread, name: str, makes_widgets: bool) -> list[str]:
+    opened = _page(thread)
+    errors_before = len(opened.console_errors)
+    _open(thread, name)
+    problems = [f"did not run: {p}" for p in run_all(opened)]
+    problems += output_problems(opened)
+    widgets = figure_widgets(opened)
+    if makes_widgets and not widgets:
+        problems.append("its code makes an explorer, but no slider with a figure is on the page")
+    for widget in widgets:
+        if widget.sliders == 0:
+            problems.append(f"{widget.name}: no slider")
+            continue
+        if any("Next" in b for b in widget.buttons):
+            problems += press_button_problems(widget, "Next")
+            problems += press_button_problems(widget, "Previous")
+        problems += move_slider_problems(widget, 0)
+    if name.startswith("07"):
+        problems += _check_predict(opened)
+    problems += [f"console error: {e[:300]}" for e in opened.console_errors[errors_before:]]
+    problems += [
+        f"console warning from the switched-off math extension: {w[:300]}"
+        for w in opened.console_warnings
+        if "mathjax3" in w.lower()
+    ]
+    close_current_tab(opened.page)
+    if opened.blocked:
+        problems.append(f"requests that would leave the machine: {opened.blocked[:5]}")
+    return problems
+
+
+@pytest.mark.parametrize("notebook", [pytest.param(p, id=p.stem) for p in NOTEBOOKS])
+def test_a_learner_runs_all_cells_and_drives_every_widget_in_jupyterlab(lab, notebook):
+    makes_widgets = bool(MAKES_FIGURE_WIDGET.search(_code(notebook)))
+    try:
+        problems = lab.run(_check_notebook, notebook.name, makes_widgets)
+    finally:
+        _shut_down_kernel(lab.server, notebook.name)
+    assert not problems, f"{notebook.name} in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_jupyterlab_lists_every_extension_as_enabled_and_ok():
+    result = labextension_list()
+    names = extension_names(result)
+    assert "@jupyter-widgets/jupyterlab-manager" in names, result.stdout + result.stderr
+    assert "jupyterlab-rise" in names, result.stdout + result.stderr
+    problems = extension_problems(result)
+    # An extension that is off is listed as "disabled X" with a warning paragraph: allowed only
+    # for the ones we switch off on purpose, and only while they stay off.
+    text = result.stdout + result.stderr
+    problems = [
+        p
+        for p in problems
+        if not any(off in p for off in SWITCHED_OFF)
+        and not p.startswith("the command says: The following extensions may be outdated")
+    ]
+    for off in SWITCHED_OFF:
+        line = next((ln for ln in text.splitlines() if off in ln and " v" in ln), "")
+        if line and "disabled" not in line:
+            problems.append(f"{off} is installed and not switched off: {line.strip()}")
+    warned = re.search(r"may be outdated.*?:\n(.*?)\n\s*\n", text, re.DOTALL)
+    if warned:
+        for listed in warned.group(1).split():
+            if listed not in SWITCHED_OFF:
+                problems.append(f"labextension list warns about {listed}")
+    assert not problems, "\n".join(problems)
+
+
+# --- RISE -------------------------------------------------------------------------------------
+
+
+def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
+    """Run ``name``, start its slideshow with the toolbar's RISE button, step through the
+    slides with the keyboard up to one with an explorer, and move its first slider."""
+    opened = _page(thread)
+    page = opened.page
+    _open(thread, name)
+    problems = [f"did not run: {p}" for p in run_all(opened)]
+    notebook_panel(page).locator(".jp-Cell").first.click()  # the show starts at the top
+    page.locator('[data-command="RISE:preview"]').first.click()
+    frame = None
+    try:  # RISE saves the notebook first, then opens its slideshow in a panel beside it
+        page.wait_for_selector('iframe[src*="/rise/"]', timeout=RISE_WAIT_MS)
+        frame = next((f for f in page.frames if "/rise/" in f.url), None)
+    except Exception:  # playwright's TimeoutError
+        pass
+    if frame is None:
+        page.screenshot(path=str(thread.server.home / "rise.png"))
+        return [*problems, f"the RISE button opened no slideshow (see {thread.server.home})"]
+    frame.wait_for_selector(".reveal .slides section.present", timeout=RISE_WAIT_MS)
+    frame.locator(".reveal").first.click()
+    current = ".reveal .slides section.present:not(.stack)"
+    seen = []
+    for _ in range(RISE_STEPS):
+        slide = frame.locator(current).last
+        title = slide.inner_text()[:60].splitlines()[0] if slide.count() else "?"
+        if not seen or seen[-1] != title:
+            seen.append(title)
+        if slide.locator(".widget-slider .noUi-handle").count():
+            break
+        if WIDGET_AS_TEXT.search(slide.inner_text()):
+            return [*problems, f"RISE shows an explorer as text on the slide {title!r}"]
+        page.keyboard.press("ArrowRight")
+        time.sleep(0.3)
+    else:
+        return [*problems, f"no slide with a working slider among {seen}"]
+    if len(seen) < 3:
+        problems.append(f"the slideshow did not step through slides: {seen}")
+    # Hold on to this slide's element: "the present slide" changes if a key turns the page.
+    slide = frame.locator(current).last.element_handle()
+    if slide.query_selector("img") is None:
+        return [*problems, f"the explorer slide {seen[-1]!r} shows no figure"]
+
+    class _Slide:  # the slide seen as a figure widget, for wait_for_change
+        def state(self):
+            return slide.evaluate("s => [(s.querySelector('img') || {}).src || '', s.innerText]")
+
+    handle = slide.query_selector(".widget-slider .noUi-handle")
+    if not handle.is_visible():
+        problems.append("the explorer's slider is not visible on its slide")
+    before = _Slide().state()
+    # On a slide the keys that move a focused slider (arrows, Home, End) also turn the page,
+    # and reveal.js scales slides with CSS zoom, which throws off synthetic mouse drags; a
+    # presenter can type a value into the slider's readout instead, as done here.
+    readout = slide.query_selector(".widget-slider .widget-readout")
+    if readout is None:
+        return [*problems, f"the slider on {seen[-1]!r} has no readout"]
+    low, high, now = (
+        float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax", "aria-valuenow")
+    )
+    target = (low + high) / 2 if now != (low + high) / 2 else low
+    readout.fill(f"{target:g}")
+    readout.press("Enter")
+    after = wait_for_change(_Slide(), before, WIDGET_WAIT_MS)
+    if after[0] == before[0]:
+        problems.append(
+            f"typing a new value into the slider on {seen[-1]!r} did not change the figure"
+        )
+    if not slide.evaluate("s => s.classList.contains('present')"):
+        problems.append(f"typing into the slider's readout turned the page from {seen[-1]!r}")
+    return problems
+
+
+def _first_notebook_with_explorer() -> Path | None:
+    for path in NOTEBOOKS:
+        if "explorer(" in _code(path):
+            return path
+    return None
+
+
+def test_rise_presents_an_explorer_whose_slider_moves_the_figure(lab):
+    notebook = _first_notebook_with_explorer()
+    assert notebook is not None, "no notebook makes an explorer to present"
+    try:
+        problems = lab.run(_rise_problems, notebook.name)
+    finally:
+        _shut_down_kernel(lab.server, notebook.name)
+    assert not problems, f"RISE on {notebook.name}:\n" + "\n".join(problems)
