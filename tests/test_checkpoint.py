@@ -4,6 +4,7 @@ notebook and in the offline report, and a wrong answer hears what reasoning lead
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import numpy as np
@@ -190,12 +191,22 @@ def test_text_that_looks_like_markup_cannot_break_out_of_the_page():
 
 def test_the_offline_check_in_a_browser_says_what_python_says(growth_mib):
     sync_api = pytest.importorskip("playwright.sync_api")
-    from browser import launch_chromium
 
     question = _memory_question(growth_mib)
     choice = _release_question()
     page_html = f"<html><body>{question.offline_html()}{choice.offline_html()}</body></html>"
     uid = "#comsim-predict-memory-after-loop"
+    # Playwright's sync API refuses a thread with a running asyncio loop (a kernel test in the
+    # same worker may have left one), so the browser runs in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(
+            _drive_offline_checks, sync_api, page_html, uid, question, choice, growth_mib
+        ).result()
+
+
+def _drive_offline_checks(sync_api, page_html, uid, question, choice, growth_mib):
+    from browser import launch_chromium
+
     with sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
