@@ -300,6 +300,62 @@ def test_jupyterlab_lists_every_extension_as_enabled_and_ok():
 # --- RISE -------------------------------------------------------------------------------------
 
 
+# The RISE button of the notebook on show, and whether its command is enabled: RISE enables
+# it only while that notebook is the shell's current widget.
+_RISE_BUTTON = '.jp-NotebookPanel:not(.lm-mod-hidden) [data-command="RISE:preview"]'
+_RISE_BUTTON_READY = f"""() => {{
+  const b = document.querySelector('{_RISE_BUTTON}');
+  return !!b && !b.disabled && b.getAttribute('aria-disabled') !== 'true'
+         && !b.classList.contains('lm-mod-disabled') && !b.closest('.lm-mod-disabled');
+}}"""
+_RISE_FRAME = 'iframe[src*="/rise/"]'
+# The position of reveal.js's present slide among all slides (stacks left out), -1 if none.
+_PRESENT_INDEX = """() => {
+  const all = [...document.querySelectorAll('.reveal .slides section:not(.stack)')];
+  return all.findIndex(s => s.classList.contains('present'));
+}"""
+
+
+def _start_rise(thread: BrowserThread) -> list[str]:
+    """Click the toolbar's RISE button once the kernel is idle and the button enabled, and
+    wait until the slideshow's frame shows a slide; click once more if the first click opened
+    no panel (it can land before the notebook is the shell's current widget)."""
+    page = _page(thread).page
+    for attempt in (1, 2):
+        wait_for_kernel_idle(page, RISE_WAIT_MS)
+        notebook_panel(page).locator(".jp-Cell").first.click()  # the show starts at the top
+        page.wait_for_function(_RISE_BUTTON_READY, timeout=RISE_WAIT_MS, polling=100)
+        page.locator(_RISE_BUTTON).first.click()
+        try:  # RISE saves the notebook, then opens its slideshow in a panel beside it
+            page.locator(_RISE_FRAME).first.wait_for(state="attached", timeout=RISE_WAIT_MS // 2)
+            break
+        except Exception:  # playwright's TimeoutError: no panel yet
+            if attempt == 2:
+                page.screenshot(path=str(thread.server.home / "rise.png"))
+                return [f"the RISE button opened no slideshow (see {thread.server.home})"]
+    # The frame's document arrives after its src is set: wait in the frame, not on the page.
+    rise = page.frame_locator(_RISE_FRAME).first
+    try:
+        rise.locator(".reveal.ready .slides section.present").first.wait_for(timeout=RISE_WAIT_MS)
+    except Exception:
+        page.screenshot(path=str(thread.server.home / "rise.png"))
+        return [f"the RISE panel opened but showed no slide (see {thread.server.home})"]
+    return []
+
+
+def _next_slide(page, frame) -> bool:
+    """Press ArrowRight and wait until reveal.js shows another slide; False at the last one."""
+    before = frame.evaluate(_PRESENT_INDEX)
+    page.keyboard.press("ArrowRight")
+    try:
+        frame.wait_for_function(
+            f"() => ({_PRESENT_INDEX})() !== {before}", timeout=WIDGET_WAIT_MS, polling=50
+        )
+    except Exception:  # playwright's TimeoutError: the show did not move on
+        return False
+    return True
+
+
 def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
     """Run ``name``, start its slideshow with the toolbar's RISE button, step through the
     slides with the keyboard up to one with an explorer, and move its first slider."""
@@ -307,18 +363,10 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
     page = opened.page
     _open(thread, name)
     problems = [f"did not run: {p}" for p in run_all(opened)]
-    notebook_panel(page).locator(".jp-Cell").first.click()  # the show starts at the top
-    page.locator('[data-command="RISE:preview"]').first.click()
-    frame = None
-    try:  # RISE saves the notebook first, then opens its slideshow in a panel beside it
-        page.wait_for_selector('iframe[src*="/rise/"]', timeout=RISE_WAIT_MS)
-        frame = next((f for f in page.frames if "/rise/" in f.url), None)
-    except Exception:  # playwright's TimeoutError
-        pass
-    if frame is None:
-        page.screenshot(path=str(thread.server.home / "rise.png"))
-        return [*problems, f"the RISE button opened no slideshow (see {thread.server.home})"]
-    frame.wait_for_selector(".reveal .slides section.present", timeout=RISE_WAIT_MS)
+    started = _start_rise(thread)
+    if started:
+        return problems + started
+    frame = next(f for f in page.frames if "/rise/" in f.url)
     frame.locator(".reveal").first.click()
     current = ".reveal .slides section.present:not(.stack)"
     seen = []
@@ -331,8 +379,8 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
             break
         if WIDGET_AS_TEXT.search(slide.inner_text()):
             return [*problems, f"RISE shows an explorer as text on the slide {title!r}"]
-        page.keyboard.press("ArrowRight")
-        time.sleep(0.3)
+        if not _next_slide(page, frame):
+            return [*problems, f"no slide with a working slider among {seen} (the last one)"]
     else:
         return [*problems, f"no slide with a working slider among {seen}"]
     if len(seen) < 3:
