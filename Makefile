@@ -53,11 +53,11 @@ $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	touch $@
 
 reports: $(INSTALLED)
-	$(PY) -m comsim.report
+	$(PY) -m comsim.publish.report
 
 # Headless Chromium (Debian's /usr/bin/chromium) prints each report to PDF.
 handouts: reports
-	$(PY) -m comsim.handouts
+	$(PY) -m comsim.publish.handouts
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
@@ -69,11 +69,11 @@ test: lint $(REVEAL) $(AXE)
 # reveal.js for the offline slides comes from its npm package, fetched once at build time
 # (never by the tests themselves).
 $(REVEAL) $(AXE): | $(INSTALLED)
-	$(PY) -m comsim.slides --vendor
+	$(PY) -m comsim.publish.slides --vendor
 
 # Reuses the notebooks that `make reports` executed when they are newer than the sources.
 slides: $(INSTALLED) $(REVEAL)
-	$(PY) -m comsim.slides
+	$(PY) -m comsim.publish.slides
 
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/

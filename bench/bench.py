@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 import comsim
-from comsim.engine_step import STEP_MAX_ITERATIONS, run_step
-from comsim.params import Params
+from comsim.engines.step import STEP_MAX_ITERATIONS, run_step
+from comsim.model.params import Params
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -151,7 +151,7 @@ def bounds() -> list[tuple[str, dict]]:
         (
             "Process(idle_sample_ms=1).idle(largest allowed) with 2,000 copies' buffers pending",
             "proc.idle(largest)",
-            "import comsim.com as com\n"
+            "import comsim.model.com as com\n"
             "largest = float(getattr(com, 'IDLE_MAX_SECONDS', 1e7)) * (1 - 1e-9)\n"
             "proc = comsim.Process(idle_sample_ms=1, reaper_bytes_per_cpu_ms=1)\n"
             "p = proc.CoCreateInstanceEx('SimpleObject', 'IStream')\n"

@@ -18,113 +18,70 @@ line -- starts without pandas, matplotlib or ipywidgets; the notebook pays for t
 first draws.
 """
 
-# ruff: noqa: F401  (the TYPE_CHECKING imports at the end exist for editors only)
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-# public name -> the module (inside comsim) that defines it
+# The public API, listed once: each public name and the module (inside comsim) that defines it.
 _LAZY: dict[str, str] = {
     # the object model
-    "CLASSES": "com",
-    "LOCAL_INTERFACES": "com",
-    "POLICIES": "com",
-    "Blanket": "com",
-    "CoCopyProxy": "com",
-    "CoQueryProxyBlanket": "com",
-    "CoSetProxyBlanket": "com",
-    "InterfacePointer": "com",
-    "Process": "com",
-    "Snapshot": "com",
-    "COMError": "errors",
+    "CLASSES": "model.com",
+    "LOCAL_INTERFACES": "model.com",
+    "POLICIES": "model.com",
+    "Blanket": "model.com",
+    "CoCopyProxy": "model.com",
+    "CoQueryProxyBlanket": "model.com",
+    "CoSetProxyBlanket": "model.com",
+    "InterfacePointer": "model.com",
+    "Process": "model.com",
+    "Snapshot": "model.com",
+    "COMError": "model.errors",
     # parameters and their provenance
-    "PARAMETERS": "params",
-    "TAGS": "params",
-    "Parameter": "params",
-    "Params": "params",
-    "parameter_table": "params",
-    "note": "notes",
-    "parameter_notes": "notes",
-    "SOURCES": "sources",
+    "PARAMETERS": "model.params",
+    "TAGS": "model.params",
+    "Parameter": "model.params",
+    "Params": "model.params",
+    "parameter_table": "model.params",
+    "note": "teaching.notes",
+    "parameter_notes": "teaching.notes",
+    "SOURCES": "model.sources",
     # runs and their results
-    "ENGINES": "scenarios",
-    "run_scenario": "scenarios",
-    "scenario": "scenarios",
-    "scenario_info": "scenarios",
-    "scenario_names": "scenarios",
-    "simulate": "scenarios",
-    "STRATEGIES": "strategies",
-    "Summary": "trace",
-    "Trace": "trace",
-    "perfmon_samples": "trace",
+    "ENGINES": "engines.scenarios",
+    "run_scenario": "engines.scenarios",
+    "scenario": "engines.scenarios",
+    "scenario_info": "engines.scenarios",
+    "scenario_names": "engines.scenarios",
+    "simulate": "engines.scenarios",
+    "STRATEGIES": "model.strategies",
+    "Summary": "engines.trace",
+    "Trace": "engines.trace",
+    "perfmon_samples": "engines.trace",
     # in the notebook
-    "Explorer": "widgets",
-    "StepThrough": "widgets",
-    "explorer": "widgets",
-    "step_through": "widgets",
-    "Prediction": "checkpoint",
-    "predict": "checkpoint",
+    "setup": "teaching.setup",
+    "Explorer": "teaching.explorer",
+    "StepThrough": "teaching.explorer",
+    "explorer": "teaching.explorer",
+    "step_through": "teaching.explorer",
+    "Prediction": "teaching.predict",
+    "predict": "teaching.predict",
 }
 
-_HERE = Path(__file__).resolve().parent
+__all__ = list(_LAZY)
 
-
-def _available(module: str) -> bool:
-    """True if ``comsim.<module>`` exists (some modules arrive later in the course's work)."""
-    return (_HERE / f"{module}.py").exists()
-
-
-__all__ = [name for name, module in _LAZY.items() if _available(module)]
+_LAYERS = ("model", "engines", "figures", "teaching", "publish")
 
 
 def __getattr__(name: str):
-    """Load a public name, or a submodule such as ``comsim.plots``, on first access."""
+    """Load a public name, or a layer such as ``comsim.figures``, on first access."""
     module = _LAZY.get(name)
     if module is not None:
-        if not _available(module):
-            raise AttributeError(
-                f"comsim.{name} needs comsim/{module}.py, which this copy of comsim lacks"
-            )
         value = getattr(importlib.import_module(f".{module}", __name__), name)
         globals()[name] = value  # later lookups skip this function
         return value
-    if not name.startswith("_") and _available(name):
+    if name in _LAYERS:
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'comsim' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-if TYPE_CHECKING:  # for editors and type checkers: the same names, imported eagerly
-    from .checkpoint import Prediction, predict
-    from .com import (
-        CLASSES,
-        LOCAL_INTERFACES,
-        POLICIES,
-        Blanket,
-        CoCopyProxy,
-        CoQueryProxyBlanket,
-        CoSetProxyBlanket,
-        InterfacePointer,
-        Process,
-        Snapshot,
-    )
-    from .errors import COMError
-    from .notes import note, parameter_notes
-    from .params import PARAMETERS, TAGS, Parameter, Params, parameter_table
-    from .scenarios import (
-        ENGINES,
-        run_scenario,
-        scenario,
-        scenario_info,
-        scenario_names,
-        simulate,
-    )
-    from .sources import SOURCES
-    from .strategies import STRATEGIES
-    from .trace import Summary, Trace, perfmon_samples
-    from .widgets import Explorer, StepThrough, explorer, step_through

@@ -28,15 +28,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
+from .model.params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
 
 # The choices of the options, written out here: importing them from the model would load numpy
-# (and, through comsim.scenarios, pandas) before --help could answer. tests/test_cli.py keeps
-# each equal to the model's own tuple.
-STRATEGIES = ("copy-each-time", "co-copy-proxy", "cache-copy", "no-copy")  # comsim.strategies
-POLICIES = ("by-design", "free-on-release")  # comsim.com
-ENGINES = ("auto", "fast", "step")  # comsim.scenarios
-QUIZ_KINDS = ("count-after-step", "which-release", "growth", "fix-the-loop")  # comsim.quiz
+# (and, through comsim.engines.scenarios, pandas) before --help could answer.
+# tests/test_cli.py keeps each equal to the model's own tuple.
+STRATEGIES = ("copy-each-time", "co-copy-proxy", "cache-copy", "no-copy")  # comsim.model.strategies
+POLICIES = ("by-design", "free-on-release")  # comsim.model.com
+ENGINES = ("auto", "fast", "step")  # comsim.engines.scenarios
+QUIZ_KINDS = ("count-after-step", "which-release", "growth", "fix-the-loop")  # comsim.teaching.quiz
 
 LONG_RUN_ITERATIONS = 1_000_000  # above this the command shows a progress bar
 
@@ -284,7 +284,7 @@ def _simulate(args: argparse.Namespace) -> int:
     outputs = _plan_outputs(args)
     if args.engine == "step":
         try:  # the step engine's own limit, refused here too, before any progress bar
-            from .engine_step import check_step_budget
+            from .engines.step import check_step_budget
         except ImportError:  # an engine without a limit
             pass
         else:
@@ -298,7 +298,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
         bar = tqdm(total=1 + len(outputs), unit="stage", desc="comsim", file=sys.stderr)
 
-    from .scenarios import simulate
+    from .engines.scenarios import simulate
 
     trace = simulate(
         strategy=args.strategy,
@@ -314,7 +314,7 @@ def _simulate(args: argparse.Namespace) -> int:
         trace.frame.to_csv(target, index=False)
 
     def write_png(target: str) -> None:
-        from .plots import memory_figure
+        from .figures.plots import memory_figure
 
         fig = memory_figure(trace, x=args.x)
         fig.text(0.01, 0.005, trace.summary.describe(), fontsize=6, wrap=True)
@@ -349,13 +349,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "simulate":
             return _simulate(args)
         if args.command == "quiz":
-            from . import quiz
+            from .teaching import quiz
 
             problem = quiz.make_problem(args.seed, kind=args.kind)
             print(quiz.problem_text(problem, answers=args.answers))
             return 0
         if args.command == "params":
-            from .params import parameter_table
+            from .model.params import parameter_table
 
             print(
                 parameter_table()[["name", "value", "unit", "range", "tag", "source"]].to_string(
@@ -363,7 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             )
             return 0
-        from .scenarios import scenario_info, scenario_names
+        from .engines.scenarios import scenario_info, scenario_names
 
         for name in scenario_names():
             info = scenario_info(name)

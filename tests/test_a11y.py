@@ -11,9 +11,10 @@ import nbformat
 import pytest
 
 import comsim
-from comsim import notes, offline, report, slides
-from comsim.params import TAGS
-from comsim.sources import SOURCES
+from comsim.model.params import TAGS
+from comsim.model.sources import SOURCES
+from comsim.publish import report, slides
+from comsim.teaching import notes, offline
 
 NOTE_BACKGROUND = notes.NOTE_BACKGROUND
 

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import comsim
-import comsim.engine_fast
-import comsim.runs
-import comsim.transient
+import comsim.engines.fast
+import comsim.engines.runs
+import comsim.model.transient
 from comsim import PARAMETERS, Params
-from comsim.engine_fast import run_fast
-from comsim.runs import LOOP_ROW_LIMIT, LOOP_ROW_TARGET, PHASES
-from comsim.timing import loop_timing, loop_timing_chunks
-from comsim.transient import IDLE_ROW_LIMIT
+from comsim.engines.fast import run_fast
+from comsim.engines.runs import LOOP_ROW_LIMIT, LOOP_ROW_TARGET, PHASES
+from comsim.model.timing import loop_timing, loop_timing_chunks
+from comsim.model.transient import IDLE_ROW_LIMIT
 
 IDLE = PHASES.index("idle")
 LOOP = PHASES.index("loop")
@@ -45,7 +45,7 @@ def test_a_tail_of_131_million_idle_steps_keeps_a_few_thousand_rows_and_drains_f
 def test_thinning_the_idle_tail_keeps_the_kept_rows_and_the_summary_exact(monkeypatch):
     kw = dict(iterations=300, transient_bytes_per_call=4096, reaper_bytes_per_cpu_ms=64)
     full = comsim.simulate(**kw)
-    monkeypatch.setattr(comsim.transient, "IDLE_ROW_LIMIT", 7)
+    monkeypatch.setattr(comsim.model.transient, "IDLE_ROW_LIMIT", 7)
     thin = comsim.simulate(**kw)
     assert thin.arrays.idle_stride > 1 and full.arrays.idle_stride == 1
     idle_full = full.arrays.phase == IDLE
@@ -59,8 +59,8 @@ def test_thinning_the_idle_tail_keeps_the_kept_rows_and_the_summary_exact(monkey
 
 # -- a long loop keeps a bounded number of rows, and the summary stays exact ---------------------
 def test_a_long_run_keeps_every_kth_iteration_and_says_so(monkeypatch):
-    monkeypatch.setattr(comsim.runs, "LOOP_ROW_LIMIT", 1000)
-    monkeypatch.setattr(comsim.runs, "LOOP_ROW_TARGET", 100)
+    monkeypatch.setattr(comsim.engines.runs, "LOOP_ROW_LIMIT", 1000)
+    monkeypatch.setattr(comsim.engines.runs, "LOOP_ROW_TARGET", 100)
     trace = comsim.simulate(iterations=2500, tightness=0.95)
     a = trace.arrays
     assert a.loop_stride == 25
@@ -74,8 +74,8 @@ def test_a_long_run_keeps_every_kth_iteration_and_says_so(monkeypatch):
 def test_the_kept_rows_and_the_summary_of_a_thinned_run_equal_the_full_runs(monkeypatch):
     kw = dict(iterations=3001, tightness=0.97, transient_bytes_per_call=3000)
     full = comsim.simulate(**kw)
-    monkeypatch.setattr(comsim.runs, "LOOP_ROW_LIMIT", 100)
-    monkeypatch.setattr(comsim.runs, "LOOP_ROW_TARGET", 40)
+    monkeypatch.setattr(comsim.engines.runs, "LOOP_ROW_LIMIT", 100)
+    monkeypatch.setattr(comsim.engines.runs, "LOOP_ROW_TARGET", 40)
     thin = comsim.simulate(**kw)
     assert thin.arrays.loop_stride > 1
     kept_iterations = thin.arrays.iteration[thin.arrays.phase == LOOP]
@@ -104,7 +104,7 @@ def test_computing_the_loop_in_small_chunks_changes_nothing(monkeypatch, strateg
         iterations=700, tightness=0.9, reaper_latency_ms=latency_ms, transient_bytes_per_call=900
     )
     whole = run_fast(params, strategy, "by-design")
-    monkeypatch.setattr(comsim.engine_fast, "CHUNK", 7)
+    monkeypatch.setattr(comsim.engines.fast, "CHUNK", 7)
     assert run_fast(params, strategy, "by-design").equal(whole)
 
 

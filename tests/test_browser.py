@@ -53,7 +53,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 SCREENSHOTS_DIR = REPO_ROOT / "build" / "screenshots"
-VENDOR_DIR = REPO_ROOT / "build" / "vendor"  # reveal.js, fetched once by comsim.slides
+VENDOR_DIR = REPO_ROOT / "build" / "vendor"  # reveal.js, fetched once by comsim.publish.slides
 BUILD_WAIT_S = 30 * 60  # a worker waits this long for another worker's build
 SLIDE_STEPS = 5  # presses of "next" in each deck
 REVEAL_WAIT_MS = 15_000
@@ -127,7 +127,7 @@ def _build_once(tmp_path_factory, name: str, build) -> Path:
 def reports_dir(tmp_path_factory) -> Path:
     """build/reports, as ``make reports`` writes it, in a folder of this test session; the
     executed notebooks are kept beside it (``executed/``) for the slides."""
-    from comsim.report import export_reports
+    from comsim.publish.report import export_reports
 
     def build(folder: Path) -> None:
         export_reports(NOTEBOOKS_DIR, folder, executed_dir=folder.parent / "executed")
@@ -140,7 +140,7 @@ def slides_dir(tmp_path_factory, reports_dir: Path) -> Path:
     """The reveal.js decks, from the notebooks the reports just executed."""
 
     def build(folder: Path) -> None:
-        from comsim.slides import export_slides
+        from comsim.publish.slides import export_slides
 
         options = {"executed_dir": reports_dir.parent / "executed", "vendor_dir": VENDOR_DIR}
         accepted = inspect.signature(export_slides).parameters
@@ -548,7 +548,7 @@ def test_a_printed_handout_has_ink_on_its_first_page_and_nothing_cut_at_the_edge
 ):
     from PIL import Image
 
-    from comsim import handouts
+    from comsim.publish import handouts
 
     pdftoppm, pdftotext = _poppler("pdftoppm"), _poppler("pdftotext")
     pages = [reports_dir / f"{stem}.html" for stem in COURSE]

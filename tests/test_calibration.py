@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import comsim
-from comsim.runs import PHASES
+from comsim.engines.runs import PHASES
 
 KB_ITERATIONS = 20_001
 KB_BYTES_PER_CALL = 2048  # KB: "as much as 2 KB per call"

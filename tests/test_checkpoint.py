@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import comsim
-from comsim.checkpoint import ANSWER_SUMMARY, Prediction, format_number, predict
-from comsim.report import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
-from comsim.trace import MIB
+from comsim.engines.trace import MIB
+from comsim.publish.report import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
+from comsim.teaching.predict import ANSWER_SUMMARY, Prediction, format_number, predict
 
 COPY_NOT_FREED = "Release on a copy does not free it; the proxy manager keeps it."
 

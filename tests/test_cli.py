@@ -10,12 +10,12 @@ import sys
 import pandas as pd
 import pytest
 
-import comsim.plots
-import comsim.quiz
-import comsim.scenarios
+import comsim.engines.scenarios
+import comsim.figures.plots
+import comsim.teaching.quiz
 from comsim import cli
 from comsim.cli import main
-from comsim.params import PARAMETERS_CSV
+from comsim.model.params import PARAMETERS_CSV
 
 
 def test_simulate_prints_the_summary_and_writes_csv_and_png(tmp_path, capsys):
@@ -65,8 +65,11 @@ def test_set_overrides_a_parameter_by_name(capsys):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["simulate", "--tightness", "1.5"], "tightness must be in [1e-06, 1]; got 1.5"),
-        (["simulate", "--iterations", "-5"], "iterations must be in [0, 10000000]; got -5"),
+        (
+            ["simulate", "--tightness", "1.5"],
+            "tightness must be a finite number in [1e-06, 1]; got 1.5",
+        ),
+        (["simulate", "--iterations", "-5"], "iterations must be an int in [0, 10000000]; got -5"),
         (["simulate", "--set", "nonsense=1"], "unknown parameter 'nonsense'"),
         (["simulate", "--set", "seed=abc"], "--set seed must be an int"),
         (["simulate", "--set", "seed"], "--set expects name=value"),
@@ -125,7 +128,7 @@ def no_run(monkeypatch):
     def refuse(*args, **kwargs):
         pytest.fail("the run started although the command line should have been refused")
 
-    monkeypatch.setattr(comsim.scenarios, "simulate", refuse)
+    monkeypatch.setattr(comsim.engines.scenarios, "simulate", refuse)
 
 
 def _refused(argv, capsys) -> str:
@@ -227,7 +230,7 @@ def test_a_failed_write_leaves_every_file_as_it_was(tmp_path, capsys, monkeypatc
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(comsim.plots, "memory_figure", disk_full)
+    monkeypatch.setattr(comsim.figures.plots, "memory_figure", disk_full)
     assert main(SMALL + ["--csv", str(csv), "--png", str(png)]) == 1
     assert "no file was changed" in capsys.readouterr().err
     assert csv.read_text() == "the instructor's earlier run\n"  # not clobbered
@@ -261,7 +264,7 @@ def test_a_png_cannot_go_to_standard_output(capsys, no_run):
 
 def test_too_many_iterations_fail_before_any_progress_bar(capsys, no_run):
     err = _refused(["simulate", "--iterations", "10000001"], capsys)
-    assert "iterations must be in [0, 10000000]; got 10000001" in err
+    assert "iterations must be an int in [0, 10000000]; got 10000001" in err
     assert "stage" not in err and "%|" not in err
 
 
@@ -272,19 +275,23 @@ def test_a_step_run_too_long_for_the_step_engine_fails_before_any_progress_bar(c
 
 
 def test_the_clis_choices_are_the_simulators_choices():
-    from comsim.com import POLICIES
-    from comsim.strategies import STRATEGIES
+    from comsim.model.com import POLICIES
+    from comsim.model.strategies import STRATEGIES
 
-    assert cli.ENGINES == comsim.scenarios.ENGINES
+    assert cli.ENGINES == comsim.engines.scenarios.ENGINES
     assert cli.POLICIES == POLICIES
     assert cli.STRATEGIES == STRATEGIES
-    assert cli.QUIZ_KINDS == comsim.quiz.KINDS
+    assert cli.QUIZ_KINDS == comsim.teaching.quiz.KINDS
 
 
 def test_an_instructor_can_pick_the_kind_of_quiz_question(capsys):
     assert cli.main(["quiz", "--seed", "3", "--kind", "growth"]) == 0
     out = capsys.readouterr().out
-    assert out == comsim.quiz.problem_text(comsim.quiz.make_problem(3, kind="growth")) + "\n"
+    assert (
+        out
+        == comsim.teaching.quiz.problem_text(comsim.teaching.quiz.make_problem(3, kind="growth"))
+        + "\n"
+    )
 
 
 # -- a quick start: no heavy imports for help and argument errors ----------------------------------
@@ -328,15 +335,14 @@ def test_every_public_name_still_loads_on_first_use():
     for name in comsim.__all__:
         assert getattr(comsim, name) is not None, name
     assert set(comsim.__all__) <= set(dir(comsim))
-    assert comsim.plots is sys.modules["comsim.plots"]  # submodules too, as before
+    assert comsim.figures.plots is sys.modules["comsim.figures.plots"]  # submodules too, as before
     with pytest.raises(AttributeError, match="no_such_name"):
         comsim.no_such_name  # noqa: B018
 
 
-def test_a_public_name_whose_module_is_missing_fails_as_a_missing_attribute(monkeypatch):
+def test_each_layer_loads_as_an_attribute():
+    """``comsim.figures`` and the other layers load on first use."""
     import comsim
 
-    monkeypatch.setitem(comsim._LAZY, "ghost", "no_such_module")
-    with pytest.raises(AttributeError, match="no_such_module"):
-        comsim.ghost  # noqa: B018
-    assert "no_such_module" not in sys.modules
+    for layer in ("model", "engines", "figures", "teaching", "publish"):
+        assert getattr(comsim, layer).__name__ == f"comsim.{layer}"

@@ -9,7 +9,7 @@ import pytest
 
 import comsim
 from comsim import Blanket, CoCopyProxy, COMError, CoSetProxyBlanket, Process
-from comsim.errors import HRESULTS
+from comsim.model.errors import HRESULTS
 
 REMOTE = "IPersistStream"  # implemented by SimpleObject, not created by CoCreateInstanceEx
 

@@ -1,8 +1,8 @@
 """What Microsoft documents about the client side of DCOM, pinned to its source.
 
 Each test names its source in its docstring ("Source: KEY — title"), KEY being a key of
-``comsim.sources.SOURCES`` (docs/sources.md explains each), and checks the documented behaviour
-through the public API only: the calls a COM client program would make.
+``comsim.model.sources.SOURCES`` (docs/sources.md explains each), and checks the documented
+behaviour through the public API only: the calls a COM client program would make.
 """
 
 from __future__ import annotations
@@ -239,7 +239,7 @@ def _documented_tests():
 
 
 def test_each_test_names_a_known_source():
-    from comsim.sources import SOURCES
+    from comsim.model.sources import SOURCES
 
     for name, test in _documented_tests():
         doc = test.__doc__ or ""
@@ -247,4 +247,6 @@ def test_each_test_names_a_known_source():
         assert keys, f"{name} names no source"
         assert len(keys) == doc.count("Source:"), f"{name}: write 'Source: KEY — title'"
         unknown = set(keys) - set(SOURCES)
-        assert not unknown, f"{name} cites {sorted(unknown)}, not keys of comsim.sources.SOURCES"
+        assert not unknown, (
+            f"{name} cites {sorted(unknown)}, not keys of comsim.model.sources.SOURCES"
+        )

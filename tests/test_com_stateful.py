@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from comsim import CoCopyProxy, COMError, CoSetProxyBlanket, Process
-from comsim.com import AUTHN_LEVELS, IMP_LEVELS, POLICIES
+from comsim.model.com import AUTHN_LEVELS, IMP_LEVELS, POLICIES
 
 IIDS = (
     "IStream",  # what the program was activated for

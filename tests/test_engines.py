@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import comsim
 from comsim import Params
-from comsim.engine_fast import run_fast
-from comsim.engine_step import STEP_MAX_ITERATIONS, copies_made, run_step
-from comsim.runs import PHASES, RunArrays
+from comsim.engines.fast import run_fast
+from comsim.engines.runs import PHASES, RunArrays, copies_made
+from comsim.engines.step import STEP_MAX_ITERATIONS, run_step
 
 PROPERTY = settings(
     max_examples=60,

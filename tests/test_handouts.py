@@ -1,11 +1,11 @@
 """Printed handouts: what a learner without a machine reads, printed from the offline reports by
-headless Chromium (comsim.handouts)."""
+headless Chromium (comsim.publish.handouts)."""
 
 from __future__ import annotations
 
 import pytest
 
-from comsim import handouts
+from comsim.publish import handouts
 
 # (The printed PDF itself is checked in test_browser.py, with the browser and the reports
 # built there once per session.)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import comsim.heap
+import comsim.model.heap
 from comsim import Params
-from comsim.heap import (
+from comsim.model.heap import (
     Heap,
     bump_committed_bytes,
     bump_release_committed,
@@ -331,7 +331,7 @@ def test_later_segments_double_as_the_heap_grows():
 
 
 def test_a_heap_refuses_to_grow_past_its_most_segments(monkeypatch):
-    monkeypatch.setattr(comsim.heap, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(comsim.model.heap, "MAX_SEGMENTS", 3)
     heap = Heap(_params(heap_segment_reserve_bytes=65536))
     with pytest.raises(MemoryError, match="3 segments"):
         for _ in range(1000):

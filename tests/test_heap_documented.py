@@ -1,5 +1,5 @@
 """The heap behaviours the course states as sourced, each pinned to its source so it cannot
-drift back. Sources are keys of comsim.sources.SOURCES, explained in docs/sources.md."""
+drift back. Sources are keys of comsim.model.sources.SOURCES, explained in docs/sources.md."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 import comsim
 from comsim import PARAMETERS
-from comsim.sources import SOURCES
+from comsim.model.sources import SOURCES
 
 PAGE = 4096
 COPIES = 200  # about 350 KB of copies: one segment, well past 64 KB

@@ -45,7 +45,7 @@ from lab import (
     wait_for_kernel_idle,
 )
 
-from comsim.checkpoint import SHOW_ANSWER
+from comsim.teaching.predict import SHOW_ANSWER
 
 # Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
 pytestmark = pytest.mark.xdist_group("kernels")

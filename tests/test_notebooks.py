@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from comsim import report
+from comsim.publish import report
 
 # Every test here runs Jupyter kernels. They share one xdist worker (make test uses
 # --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply
@@ -19,15 +19,10 @@ from comsim import report
 pytestmark = pytest.mark.xdist_group("kernels")
 
 
-def _learner_env() -> dict[str, str]:
-    """The kernel's environment as in Jupyter: not making a report (tests/test_report.py is)."""
-    return {name: value for name, value in os.environ.items() if name not in report.REPORT_ENV}
-
-
 def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):
     nb = nbformat.read(notebook_path, as_version=4)
     client = report.notebook_client(nb, notebook_path.parent)
-    with client.setup_kernel(env=_learner_env()):
+    with client.setup_kernel():
         for run in ("first run, fresh kernel", "Run All again, same kernel, state kept"):
             for index, cell in enumerate(nb.cells):
                 try:
@@ -40,10 +35,12 @@ def test_report_kernels_run_on_this_interpreter_in_the_notebook_folder(tmp_path:
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell(
-                "import os, sys\nprint(sys.prefix, os.getcwd(), os.environ.get('COMSIM_REPORT'))"
+                "import os, sys\nfrom comsim.teaching import pages\n"
+                "print(sys.prefix, os.getcwd(), pages.static_pages())"
             )
         ]
     )
-    report.notebook_client(nb, tmp_path).execute(env=report.kernel_env())
+    report.execute_for_static_pages(nb, tmp_path)
+    assert len(nb.cells) == 1, "the cell that switched to static pages is gone again"
     printed = nb.cells[0].outputs[0]["text"].split()
-    assert printed == [sys.prefix, os.path.realpath(tmp_path), "1"]
+    assert printed == [sys.prefix, os.path.realpath(tmp_path), "True"]

@@ -11,7 +11,7 @@ import pytest
 
 import comsim
 from comsim import PARAMETERS, TAGS, Params
-from comsim.params import PARAMETERS_CSV, SCENARIOS_CSV
+from comsim.model.params import PARAMETERS_CSV, SCENARIOS_CSV
 
 
 def _rows(path) -> list[dict]:
@@ -95,11 +95,11 @@ def test_the_kbs_own_numbers_are_tagged_documented():
 
 @pytest.mark.parametrize("row", _by_name(PARAMETER_ROWS))
 def test_every_source_key_names_a_section_of_the_sources_page(row, repo_root):
-    from comsim.sources import SOURCES
+    from comsim.model.sources import SOURCES
 
     key = row["source_key"]
     if key:
-        assert key in SOURCES, f"{key!r} is not a key of comsim.sources.SOURCES"
+        assert key in SOURCES, f"{key!r} is not a key of comsim.model.sources.SOURCES"
         page = (repo_root / "docs" / "sources.md").read_text(encoding="utf-8")
         assert f'<a id="{key}"></a>' in page
 
@@ -230,7 +230,7 @@ def test_the_scenarios_show_what_they_say():
 
 
 def test_every_source_has_a_section_with_its_address_on_the_sources_page(repo_root):
-    from comsim.sources import SOURCES, source
+    from comsim.model.sources import SOURCES, source
 
     page = (repo_root / "docs" / "sources.md").read_text(encoding="utf-8")
     assert "../shared" not in page, "a reader of the public repository has no ../shared"

@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import comsim  # noqa: E402
-from comsim import plots  # noqa: E402
+from comsim.figures import plots  # noqa: E402
 
 OKABE_ITO_HEX = {
     "#000000",
@@ -301,7 +301,7 @@ def test_a_figure_displays_as_png_with_its_alt_text_as_metadata(traces):
 
 
 _PNG_CELLS = [
-    "%matplotlib inline\nimport comsim\nfrom comsim import plots",
+    "%matplotlib inline\nimport comsim\nfrom comsim.figures import plots",
     "trace = comsim.simulate(iterations=1_000)\nplots.memory_figure(trace)",
     # pyplot loads the inline backend, which registers its own PNG formatter for Figure:
     # comsim's figures keep their alt text anyway.
@@ -314,7 +314,7 @@ _PNG_CELLS = [
 def test_png_display_carries_alt_text(tmp_path):
     import nbformat
 
-    from comsim.report import notebook_client
+    from comsim.publish.report import notebook_client
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _PNG_CELLS])
     notebook_client(nb, tmp_path, timeout_s=120).execute()

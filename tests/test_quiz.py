@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 import comsim
-from comsim import quiz
-from comsim.checkpoint import Prediction
-from comsim.strategies import kb_iteration_snapshots
+from comsim.model.strategies import kb_iteration_snapshots
+from comsim.teaching import quiz
+from comsim.teaching.predict import Prediction
 
 SWEEP = range(120)  # seeds every sweep below tries
 NOTEBOOK_07 = "07_check_yourself.ipynb"

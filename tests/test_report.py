@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from comsim import report
+from comsim.publish import report
 
 # Every test here runs Jupyter kernels. They share one xdist worker (make test uses
 # --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply

@@ -10,7 +10,7 @@ import tracemalloc
 import matplotlib.pyplot as plt
 import pytest
 
-from comsim import today
+from comsim.teaching import today
 
 
 @pytest.fixture(scope="module")
@@ -157,13 +157,21 @@ def test_an_experiment_started_without_tracing_leaves_tracing_off():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: today.view_keeps_base(base_mib=0), ValueError, "base_mib must be in [1, 100]"),
+        (
+            lambda: today.view_keeps_base(base_mib=0),
+            ValueError,
+            "base_mib must be an int in [1, 100]",
+        ),
         (lambda: today.view_keeps_base(base_mib=500), ValueError, "got 500"),
         (lambda: today.view_keeps_base(rows_kept="3"), TypeError, "rows_kept must be an int"),
-        (lambda: today.parent_keeps_children(calls=0), ValueError, "calls must be in"),
+        (lambda: today.parent_keeps_children(calls=0), ValueError, "calls must be an int in"),
         (lambda: today.parent_keeps_children(fixed="yes"), TypeError, "fixed must be"),
-        (lambda: today.pyplot_keeps_figures(figures=500), ValueError, "figures must be in"),
-        (lambda: today.logging_keeps_loggers(requests=-1), ValueError, "requests must be in"),
+        (lambda: today.pyplot_keeps_figures(figures=500), ValueError, "figures must be an int in"),
+        (
+            lambda: today.logging_keeps_loggers(requests=-1),
+            ValueError,
+            "requests must be an int in",
+        ),
         (
             lambda: today.method_cache_keeps_instances(instance_bytes=2.5),
             TypeError,

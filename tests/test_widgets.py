@@ -16,7 +16,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import comsim  # noqa: E402
-from comsim import widgets  # noqa: E402
+from comsim.teaching import explorer as widgets  # noqa: E402
+from comsim.teaching import pages  # noqa: E402
 
 EXPLORERS = {
     "kb-loop": lambda: comsim.explorer(),
@@ -28,7 +29,7 @@ EXPLORERS = {
 
 @pytest.fixture(autouse=True)
 def _not_in_a_report(monkeypatch):
-    monkeypatch.delenv("COMSIM_REPORT", raising=False)
+    monkeypatch.setattr(pages, "_static", False)
 
 
 def _grid(slider) -> list:
@@ -391,7 +392,7 @@ def test_the_explorers_alt_text_follows_the_frame():
     assert "200,001 iterations" in large and "200,002 interface proxies" in large
     peak = e.traces["copy-each-time"].summary.peak_private_bytes / 2**20
     assert f"{peak:.1f} MiB" in large
-    assert comsim.plots.alt_text(e.figure) == large
+    assert comsim.figures.plots.alt_text(e.figure) == large
 
 
 def test_in_a_report_each_frame_carries_its_own_alt_text(monkeypatch):
@@ -401,7 +402,7 @@ def test_in_a_report_each_frame_carries_its_own_alt_text(monkeypatch):
         grids = [values for _, values, _ in controls]
         for combo in itertools.product(*grids):
             fig = render(*combo)
-            frames.append((combo, comsim.plots.alt_text(fig), caption(*combo)))
+            frames.append((combo, comsim.figures.plots.alt_text(fig), caption(*combo)))
         return "<div></div>"
 
     e = comsim.explorer(strategies="cache-copy", show_blankets=True)
@@ -526,7 +527,7 @@ def test_in_a_report_the_explorer_carries_precomputed_frames(monkeypatch):
     fignums = plt.get_fignums()
     e = comsim.explorer()
     figure, live = e.figure, _line_data(e)
-    monkeypatch.setenv("COMSIM_REPORT", "1")
+    monkeypatch.setattr(pages, "_static", True)
     bundle = e._repr_mimebundle_()
     assert "text/html" in bundle
     _assert_offline_html(bundle["text/html"])
@@ -537,7 +538,7 @@ def test_in_a_report_the_explorer_carries_precomputed_frames(monkeypatch):
 
 def test_in_a_report_the_step_through_carries_precomputed_frames(monkeypatch):
     s = comsim.step_through()
-    monkeypatch.setenv("COMSIM_REPORT", "1")
+    monkeypatch.setattr(pages, "_static", True)
     bundle = s._repr_mimebundle_()
     _assert_offline_html(bundle["text/html"])
     assert bundle["text/html"].count("data:image/png;base64,") == len(s.snapshots)

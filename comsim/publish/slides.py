@@ -1,0 +1,234 @@
+"""Offline reveal.js slides of the notebooks, for an instructor projecting to a room.
+
+Cells carry ``slideshow`` metadata, so the same notebooks present live in JupyterLab with
+jupyterlab-rise (widgets working). This module exports them as reveal.js pages that open with
+no network: reveal.js comes from its npm package, fetched once at build time into
+``build/vendor`` (``npm pack``, run by ``make``) and inlined into every page.
+
+Run it as ``python -m comsim.publish.slides`` (``make slides``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbconvert import SlidesExporter
+from nbconvert.preprocessors import Preprocessor
+
+from .report import (
+    READABLE_CSS,
+    SOURCES_MD,
+    TEMPLATES_DIR,
+    OfflineWidgetPreprocessor,
+    execute_notebook,
+    link_exports,
+    notebook_info,
+    plain_title,
+    remove_tagged,
+    sources_html,
+    write_offline,
+)
+
+REVEAL_VERSION = "5.2.1"
+AXE_VERSION = "4.10.3"
+VENDOR_DIR = Path("build/vendor")
+_IMPORT = re.compile(r"@import\s+url\([^)]*\)\s*;?")
+
+
+def reveal_dir(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Where the unpacked reveal.js package lives."""
+    return Path(vendor_dir) / f"reveal.js-{REVEAL_VERSION}" / "package"
+
+
+def _npm_pack(package_name: str, version: str, package: Path) -> Path:
+    """Fetch ``package_name@version`` from npm and unpack it so that its files are in
+    ``package`` (a build step, ``make``'s job; never done by tests or by the export itself)."""
+    package.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        done = subprocess.run(
+            ["npm", "pack", f"{package_name}@{version}", "--pack-destination", str(package.parent)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise RuntimeError(
+            f"could not fetch {package_name} {version} with npm ({error}); install Node.js/npm "
+            f"or unpack the package's files under {package}"
+        ) from error
+    with tarfile.open(package.parent / done.stdout.strip().splitlines()[-1]) as tar:
+        tar.extractall(package.parent, filter="data")
+    return package
+
+
+def fetch_reveal(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Fetch reveal.js's npm package into ``vendor_dir`` once."""
+    package = reveal_dir(vendor_dir)
+    if (package / "dist" / "reveal.js").exists():
+        return package
+    return _npm_pack("reveal.js", REVEAL_VERSION, package)
+
+
+def axe_dir(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Where the unpacked axe-core package lives (the accessibility checker the browser tests
+    inject into every report and deck)."""
+    return Path(vendor_dir) / f"axe-core-{AXE_VERSION}" / "package"
+
+
+def fetch_axe(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Fetch axe-core's npm package into ``vendor_dir`` once (for the tests, never for a page)."""
+    package = axe_dir(vendor_dir)
+    if (package / "axe.min.js").exists():
+        return package
+    return _npm_pack("axe-core", AXE_VERSION, package)
+
+
+def reveal_assets(vendor_dir: Path = VENDOR_DIR) -> dict[str, str]:
+    """reveal.js's script and stylesheets as text, from the vendored npm package.
+
+    Theme ``@import``s (web fonts) are dropped, so nothing is requested; the slides fall
+    back to the system's sans-serif font.
+    """
+    dist = reveal_dir(vendor_dir) / "dist"
+    if not (dist / "reveal.js").exists():
+        raise FileNotFoundError(
+            f"reveal.js is not vendored in {dist.parent}; run `make slides` (or "
+            "`python -m comsim.publish.slides --vendor`) once to fetch it"
+        )
+    css = (dist / "reveal.css").read_text() + "\n" + (dist / "theme" / "white.css").read_text()
+    js = (dist / "reveal.js").read_text()
+    # The licence banner names two web sites; keep the notice, drop the URL schemes, so the
+    # offline check (no http(s):// in any script) holds.
+    banner_end = js.index("*/") + 2
+    js = js[:banner_end].replace("https://", "") + js[banner_end:]
+    # The speaker-notes plugin (press S) bundles a Markdown parser whose strings name URLs;
+    # written as "http:\/\/" they mean the same to JavaScript and fetch nothing.
+    notes_js = (reveal_dir(vendor_dir) / "plugin" / "notes" / "notes.js").read_text()
+    notes_js = re.sub(r"(https?):/{2}", r"\1:\\/\\/", notes_js)
+    return {"js": js, "css": _IMPORT.sub("", css), "notes_js": notes_js}
+
+
+SHOW_CODE_TAG = "slides-show-code"
+# The size reveal.js lays a slide out at: a 720p projector, no scaling.
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+
+
+class SlideCodePreprocessor(Preprocessor):
+    """On a slide, a code cell shows only what it produced: its code stays in the notebook
+    unless the cell is tagged ``slides-show-code`` (where the point is the code itself, such
+    as the KB's loop)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and SHOW_CODE_TAG not in cell.metadata.get("tags", []):
+            cell.metadata["transient"] = {"remove_source": True}
+        return cell, resources
+
+
+def _exporter() -> SlidesExporter:
+    exporter = SlidesExporter(
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name="offline_slides",
+        embed_images=True,
+        reveal_url_prefix="comsim-inline",  # links to it are removed; reveal.js is inlined
+        reveal_theme="white",
+        reveal_scroll=False,
+        reveal_width=str(SLIDE_WIDTH),
+        reveal_height=str(SLIDE_HEIGHT),
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(OfflineWidgetPreprocessor(), enabled=True)
+    exporter.register_preprocessor(remove_tagged(), enabled=True)
+    exporter.register_preprocessor(SlideCodePreprocessor(), enabled=True)
+    return exporter
+
+
+def export_slides(
+    notebooks_dir: Path | str = "notebooks",
+    out_dir: Path | str = "build/slides",
+    executed_dir: Path | str | None = "build/executed",
+    vendor_dir: Path | str = VENDOR_DIR,
+) -> list[Path]:
+    """Write ``out_dir/<stem>.slides.html`` for each notebook. Executed copies in
+    ``executed_dir`` (from ``make reports``) are reused when newer than the notebook."""
+    paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
+    assets = reveal_assets(Path(vendor_dir))
+    exporter = _exporter()
+    written = []
+    for path in paths:
+        cached = Path(executed_dir) / path.name if executed_dir is not None else None
+        if (
+            cached is not None
+            and cached.exists()
+            and cached.stat().st_mtime >= path.stat().st_mtime
+        ):
+            nb = nbformat.read(cached, as_version=4)
+        else:
+            nb = execute_notebook(path.resolve())
+        nb = nbformat.from_dict(nb)
+        nb.metadata["title"] = plain_title(notebook_info(nb, path.stem).title)
+        resources = {
+            "metadata": {"name": path.stem, "path": str(path.parent.resolve())},
+            "comsim_reveal": assets,
+            "comsim_css": READABLE_CSS,
+        }
+        html, _ = exporter.from_notebook_node(nb, resources=resources)
+        # The reveal template links reveal.css and the theme by URL; both are inlined above.
+        html = re.sub(r'<link[^>]*href="comsim-inline/[^"]*"[^>]*>', "", html)
+        html = link_exports(html, ".slides.html")
+        written.append(write_offline(html, Path(out_dir) / f"{path.stem}.slides.html"))
+    # Notes link to the course's sources: the decks get their own copy of the page.
+    markdown = Path(notebooks_dir).resolve().parent / SOURCES_MD
+    if markdown.is_file():
+        write_offline(
+            sources_html(markdown.read_text(encoding="utf-8")), Path(out_dir) / "sources.html"
+        )
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m comsim.publish.slides", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
+    parser.add_argument("--out", type=Path, default=Path("build/slides"))
+    parser.add_argument("--executed", type=Path, default=Path("build/executed"))
+    parser.add_argument(
+        "--vendor",
+        action="store_true",
+        help="only fetch reveal.js (and axe-core, for the tests), then stop",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        fetch_reveal()
+        if args.vendor:
+            fetch_axe()
+            print(f"reveal.js {REVEAL_VERSION} in {reveal_dir().resolve()}")
+            print(f"axe-core {AXE_VERSION} in {axe_dir().resolve()}")
+            return 0
+        written = export_slides(args.notebooks_dir, args.out, args.executed)
+    except (FileNotFoundError, RuntimeError) as error:
+        print(f"comsim.publish.slides: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")
+    print(
+        f"{len(written)} slide deck(s) in {args.out.resolve()} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
