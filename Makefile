@@ -3,6 +3,7 @@
 #
 #   make reports   execute every notebook and write offline HTML to build/reports/
 #   make test      lint + format check (notebooks too), then the test suite
+#   make check     the quick loop: lint, then every test that starts no kernel and no browser
 #   make slides    reveal.js slides of every notebook, offline, in build/slides/
 #   make handouts  one PDF per notebook, printed from the reports, in build/handouts/
 #   make lab       JupyterLab on notebooks/ (RISE presents them live as slides)
@@ -10,7 +11,8 @@
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
 #   make clean     remove build/
 
-PYTHON ?= python3.11
+# The newest Python 3.11 or later on PATH (pyproject.toml: requires-python >= 3.11).
+PYTHON ?= $(firstword $(foreach v,3.14 3.13 3.12 3.11,$(shell command -v python$(v) 2>/dev/null)) python3.11)
 # Resolved once, before PATH below puts the venv first, so new venvs never nest in .venv.
 BASE_PYTHON := $(shell command -v $(PYTHON))
 VENV ?= .venv
@@ -35,12 +37,13 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export JUPYTER_PREFER_ENV_PATH := 1
 unexport PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-.PHONY: all reports slides handouts test lint lab bench lock clean
+.PHONY: all reports slides handouts test check lint lab bench lock clean
 
 all: test
 
 $(PY):
 	@test -n "$(BASE_PYTHON)" || { echo "$(PYTHON) not found: make PYTHON=/path/to/python3.11"; exit 1; }
+	@$(BASE_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "$(PYTHON) is older than 3.11: make PYTHON=/path/to/python3.11"; exit 1; }
 	$(BASE_PYTHON) -m venv $(VENV)
 
 $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
@@ -66,6 +69,11 @@ lint: $(INSTALLED)
 test: lint $(REVEAL) $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Tests marked kernel (run a notebook or JupyterLab), browser (drive Chromium) or slow are left
+# out: see tests/conftest.py.
+check: lint
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not kernel and not browser and not slow"
+
 # reveal.js for the offline slides comes from its npm package, fetched once at build time
 # (never by the tests themselves).
 $(REVEAL) $(AXE): | $(INSTALLED)
@@ -84,8 +92,8 @@ bench: $(INSTALLED)
 	$(PY) bench/bench.py
 	$(PY) bench/bench_lab.py
 
-# Resolve the newest versions allowed by pyproject.toml (whose direct pins are exact) in a
-# fresh venv and freeze the result; the project itself is left out of the lock.
+# Resolve the newest versions that pyproject.toml's ranges allow in a fresh venv and freeze the
+# result; the project itself is left out of the lock. Run the whole suite on the new lock.
 lock:
 	@test -n "$(BASE_PYTHON)" || { echo "$(PYTHON) not found: make PYTHON=/path/to/python3.11"; exit 1; }
 	rm -rf build/lock-venv
