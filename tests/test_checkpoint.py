@@ -189,6 +189,7 @@ def test_text_that_looks_like_markup_cannot_break_out_of_the_page():
     assert page.count("</script>") == 2  # the data block and the checking script
 
 
+@pytest.mark.browser
 def test_the_offline_check_in_a_browser_says_what_python_says(growth_mib):
     sync_api = pytest.importorskip("playwright.sync_api")
 
