@@ -314,7 +314,7 @@ def test_idle_refuses_what_is_not_a_time_in_range(seconds, error):
     proc = Process()
     with pytest.raises(error) as info:
         proc.idle(seconds)
-    assert "seconds" in _message(info) and "[0, 1e+07)" in _message(info)
+    assert "seconds" in _message(info) and "[0, 10000000)" in _message(info)
     assert proc.time_ms == 0
 
 

@@ -11,12 +11,8 @@ from hypothesis import strategies as st
 
 import comsim.model.heap
 from comsim import Params
-from comsim.model.heap import (
-    Heap,
-    bump_committed_bytes,
-    bump_release_committed,
-    segments_after_bump,
-)
+from comsim.model.bump import bump_committed_bytes, bump_release_committed, segments_after_bump
+from comsim.model.heap import Heap
 
 PAGE = 4096
 NEVER = 1 << 30  # a decommit_total_free_bytes no test heap reaches

@@ -4,6 +4,7 @@ command line travel inside the package."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+_NOT_SOURCE = shutil.ignore_patterns("__pycache__", "*.egg-info")
 
 
 def _run(*command, cwd: Path, env=None) -> subprocess.CompletedProcess:
@@ -31,9 +33,15 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     isolation), and the locked dependencies come from the project venv (installed there from
     requirements.lock), seen through a .pth file rather than installed again."""
     tmp = tmp_path_factory.mktemp("install")
+    source = tmp / "source"  # a copy, so that the build leaves nothing in the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO_ROOT / name, source / name)
+    for name in ("comsim", "data"):
+        shutil.copytree(REPO_ROOT / name, source / name, ignore=_NOT_SOURCE)
     _run(
         sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-        "--disable-pip-version-check", "-w", tmp / "dist", REPO_ROOT, cwd=tmp,
+        "--disable-pip-version-check", "-w", tmp / "dist", source, cwd=tmp,
     )  # fmt: skip
     [wheel] = (tmp / "dist").glob("comsim-*.whl")
     env_dir = tmp / "venv"

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.heap import Heap, bump_committed_bytes, bump_release_committed
+from ..model.bump import bump_committed_bytes, bump_release_committed
+from ..model.heap import Heap
 from ..model.params import Params
 from ..model.timing import idle_chunk_budget, loop_timing_chunks
 from ..model.transient import idle_tail, pool_committed_bytes

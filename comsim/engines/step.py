@@ -1,7 +1,7 @@
 """The step engine: runs a scenario call by call on the object model.
 
 Slow (Python objects per call) but literal: every QueryInterface, CopyProxy and Release goes
-through :mod:`comsim.model.com` and every block through :mod:`comsim.model.heap`. It is the
+through :mod:`comsim.model.process` and every block through :mod:`comsim.model.heap`. It is the
 reference the fast engine is tested against, and what diagrams step through.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.com import Process
 from ..model.params import Params
+from ..model.process import Process
 from ..model.strategies import LoopBody
 from ..model.timing import idle_chunk_budget, loop_timing
 from ..model.transient import idle_tail

@@ -4,7 +4,8 @@ model call by call. The step engine runs these; the fast engine computes their e
 
 from __future__ import annotations
 
-from .com import CoCopyProxy, InterfacePointer
+from .com import InterfacePointer
+from .process import CoCopyProxy
 
 STRATEGIES = ("copy-each-time", "co-copy-proxy", "cache-copy", "no-copy")
 """``copy-each-time``: the KB's loop. ``co-copy-proxy``: the same through CoCopyProxy.
@@ -74,7 +75,7 @@ def kb_iteration_snapshots(
     passes (an int in [0, 10000]), then the final release: what the step-through diagram
     shows."""
     from . import checks
-    from .com import Process
+    from .process import Process
 
     earlier_iterations = checks.number(
         "earlier_iterations", earlier_iterations, "int", *EARLIER_ITERATIONS_RANGE
