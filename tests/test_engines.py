@@ -46,7 +46,12 @@ def runs(draw):
         reaper_bytes_per_cpu_ms=draw(st.integers(64, 100_000)),
         reaper_latency_ms=draw(st.integers(0, 2000)),
         heap_segment_reserve_bytes=reserve,
-        heap_segment_commit_bytes=draw(st.sampled_from([4096, 8192, 16384, 65536])),
+        # Any whole-page commit up to the reserve, drawn with the policy below: a first commit
+        # of 17 pages or more is given back by the first free (issue 18, item 1).
+        heap_segment_commit_bytes=draw(
+            st.sampled_from([4096, 65536, 69632, reserve])
+            | st.integers(1, reserve // 4096).map(lambda pages: pages * 4096)
+        ),
         heap_segment_header_bytes=header,
         decommit_free_block_bytes=free_block,
         decommit_total_free_bytes=draw(
@@ -96,6 +101,18 @@ def test_the_engines_agree_on_the_kb_loop_at_the_defaults(strategy, policy, tigh
     assert (
         _differences(run_fast(params, strategy, policy), run_step(params, strategy, policy)) == []
     )
+
+
+@pytest.mark.parametrize("strategy", ["copy-each-time", "co-copy-proxy"])
+@pytest.mark.parametrize("commit", [69_632, 131_072, 1_048_576])
+def test_the_engines_agree_when_the_first_free_gives_back_a_large_first_commit(strategy, commit):
+    """Issue 18, item 1: under free-on-release the first free decommits the segment's initial
+    commit and later frees find nothing to give back, so iterations do not all leave the heap
+    alike; the fast engine once assumed they did."""
+    params = Params.make(iterations=5, heap_segment_commit_bytes=commit)
+    fast = run_fast(params, strategy, "free-on-release")
+    assert _differences(fast, run_step(params, strategy, "free-on-release")) == []
+    assert len(set(fast.heap_committed_bytes[1:6].tolist())) > 1  # the case the bug hid
 
 
 def test_the_engines_agree_for_a_small_segment_reserve_of_whole_pages():
