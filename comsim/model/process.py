@@ -18,6 +18,10 @@ from .transient import TransientPool
 
 IDLE_MAX_SECONDS = 1e7
 """Process.idle accepts [0, 1e7) seconds (about 116 days of simulated time)."""
+MAX_STEP_US = IDLE_MAX_SECONDS * 1e6
+"""The longest single step of time Process.work and Process.idle_step take, in microseconds."""
+MAX_REAPER_BUDGET_BYTES = 1 << 50
+"""More than any pool of pending buffers can hold: a budget beyond it frees nothing more."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +149,13 @@ class Process:
     # -- time ----------------------------------------------------------------------------------
     def work(self, cpu_us: float, reaper_budget_bytes: int | None = None) -> None:
         """The loop thread computes for ``cpu_us`` of CPU. At this process's tightness that
-        takes ``cpu_us / tightness`` of wall time; the reaper gets the idle rest (H2)."""
+        takes ``cpu_us / tightness`` of wall time; the reaper gets the idle rest (H2), or
+        ``reaper_budget_bytes`` when given. Time never runs backwards: both are checked."""
+        cpu_us = checks.number("cpu_us", cpu_us, "float", 0, MAX_STEP_US)
+        if reaper_budget_bytes is not None:
+            reaper_budget_bytes = checks.number(
+                "reaper_budget_bytes", reaper_budget_bytes, "int", 0, MAX_REAPER_BUDGET_BYTES
+            )
         wall_us = cpu_us / self.params.tightness
         if reaper_budget_bytes is None:
             reaper_budget_bytes = int(
@@ -190,6 +200,7 @@ class Process:
     def idle_step(self, dt_us: float) -> None:
         """One step of idle time: the clock advances ``dt_us``, the reaper frees what that CPU
         time allows."""
+        dt_us = checks.number("dt_us", dt_us, "float", 0, MAX_STEP_US)
         self.clock_us = self.clock_us + dt_us
         self.transient.reap(int(self.params.reaper_bytes_per_cpu_ms * dt_us // 1000), self.clock_us)
 
