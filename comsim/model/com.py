@@ -71,6 +71,7 @@ class InterfaceProxy:
         self.pm = pm
         self.iid = iid
         self.copied_from = copied_from  # the proxy CopyProxy was given (maybe itself a copy)
+        self._root = copied_from._root if copied_from is not None else self
         self.blanket = DEFAULT_BLANKET  # CopyProxy docs: a copy starts with default security
         self.handed_refs = 0
         self.label = f"{iid} copy #{self.id}" if copied_from else f"{iid} proxy #{self.id}"
@@ -84,10 +85,7 @@ class InterfaceProxy:
     def original(self) -> InterfaceProxy:
         """The proxy QueryInterface made, at the root of a chain of copies (itself if it is
         no copy). Never freed before the final release, whatever the policy."""
-        proxy = self
-        while proxy.copied_from is not None:
-            proxy = proxy.copied_from
-        return proxy
+        return self._root
 
 
 class ProxyManager:
@@ -113,7 +111,18 @@ class ProxyManager:
         self.address = process.heap.alloc(
             process.params.proxy_manager_bytes, f"proxy manager #{self.id}"
         )
-        self.interface_proxies: list[InterfaceProxy] = []
+        # Every interface proxy alive, oldest first, by id (a dict: any one leaves in O(1)).
+        self._proxies: dict[int, InterfaceProxy] = {}
+        self._originals: dict[str, InterfaceProxy] = {}  # the one QueryInterface answers, by IID
+
+    @property
+    def interface_proxies(self) -> list[InterfaceProxy]:
+        """The interface proxies it aggregates now, oldest first (copies included)."""
+        return list(self._proxies.values())
+
+    @property
+    def interface_proxy_count(self) -> int:
+        return len(self._proxies)
 
     @property
     def name(self) -> str:
@@ -124,9 +133,8 @@ class ProxyManager:
         """Wine's rule: the first interface proxy with this IID, else a new one
         (a RemQueryInterface round trip to the server). Copies are private to whoever made
         them and never answer QueryInterface."""
-        for proxy in self.interface_proxies:
-            if proxy.iid == iid and not proxy.is_copy:
-                return proxy
+        if iid in self._originals:
+            return self._originals[iid]
         if iid not in CLASSES[self.clsid]:
             raise COMError(
                 "E_NOINTERFACE",
@@ -135,12 +143,12 @@ class ProxyManager:
                 f"{', '.join(LOCAL_INTERFACES + CLASSES[self.clsid])}.",
             )
         proxy = InterfaceProxy(self, iid, copied_from=None)
-        self.interface_proxies.append(proxy)
+        self._proxies[proxy.id] = self._originals[iid] = proxy
         return proxy
 
     def copy_proxy(self, source: InterfaceProxy) -> InterfaceProxy:
         copy = InterfaceProxy(self, source.iid, copied_from=source)
-        self.interface_proxies.append(copy)
+        self._proxies[copy.id] = copy
         proc = self.process
         proc.transient.allocate(proc.params.transient_bytes_per_call, proc.clock_us)  # H2
         return copy
@@ -157,17 +165,17 @@ class ProxyManager:
 
     def drop_proxy(self, proxy: InterfaceProxy) -> None:
         """free-on-release only: free one copy as soon as nothing references it."""
-        if proxy in self.interface_proxies:
-            self.interface_proxies.remove(proxy)
+        if self._proxies.pop(proxy.id, None) is not None:
             self.process.heap.free(proxy.address)
 
     def _final_release(self) -> None:
         # KB: the proxy manager frees its interface proxies only at its own final release:
         # everything goes now, oldest first.
         heap = self.process.heap
-        for proxy in self.interface_proxies:
+        for proxy in self._proxies.values():
             heap.free(proxy.address)
-        self.interface_proxies.clear()
+        self._proxies.clear()
+        self._originals.clear()
         heap.free(self.address)
         self.alive = False
         self.process.proxy_managers.remove(self)

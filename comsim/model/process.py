@@ -217,7 +217,7 @@ class Process:
     @property
     def interface_proxy_count(self) -> int:
         """Interface proxies alive in all proxy managers (copies included)."""
-        return sum(len(pm.interface_proxies) for pm in self.proxy_managers)
+        return sum(pm.interface_proxy_count for pm in self.proxy_managers)
 
     @property
     def time_ms(self) -> float:
