@@ -131,14 +131,14 @@ def test_perfmon_accepts_numpy_numbers():
 @pytest.mark.parametrize("interval", [1e-6, 0, -5, 0.5, 3_600_001, math.nan, math.inf])
 def test_perfmon_refuses_an_interval_outside_its_range_and_names_it(interval):
     trace = comsim.simulate(iterations=100)
-    with pytest.raises(ValueError, match=r"interval_ms must be a number in \[1, 3600000\]"):
+    with pytest.raises(ValueError, match=r"interval_ms must be a finite number in \[1, 3600000\]"):
         comsim.perfmon_samples(trace, interval)
 
 
 @pytest.mark.parametrize("interval", ["1000", True, None])
 def test_perfmon_refuses_an_interval_that_is_not_a_number(interval):
     trace = comsim.simulate(iterations=100)
-    with pytest.raises(TypeError, match="interval_ms must be a number"):
+    with pytest.raises(TypeError, match="interval_ms must be a finite number"):
         comsim.perfmon_samples(trace, interval)
 
 
@@ -147,10 +147,54 @@ def test_perfmon_refuses_more_than_a_million_samples_and_names_the_smallest_inte
     trace = comsim.simulate(
         iterations=2000, transient_bytes_per_call=2048, reaper_bytes_per_cpu_ms=1, idle_sample_ms=1
     )
-    with pytest.raises(ValueError, match=r"at most 1,000,000 .* use interval_ms >= [\d,.]+"):
+    with pytest.raises(
+        ValueError, match=r"at most 1,000,000 .* use interval_ms in \[[\d,.]+, 3600000\]"
+    ):
         comsim.perfmon_samples(trace, 1)
     smallest = trace.arrays.time_us[-1] / 1000 / (1_000_000 - 1)
     assert len(comsim.perfmon_samples(trace, math.ceil(smallest))) <= 1_000_000
+
+
+def test_perfmon_on_a_run_too_slow_for_any_allowed_interval_says_so():
+    """Issue 18, item 18: for very slow runs the error suggested an interval above the
+    3,600,000 ms maximum it would then refuse."""
+    trace = comsim.simulate(
+        iterations=2_000_000, tightness=1e-6, iteration_cpu_us=5000, iteration_cpu_jitter=0.0
+    )
+    with pytest.raises(ValueError) as info:
+        comsim.perfmon_samples(trace, 3_600_000)
+    message = str(info.value)
+    assert "largest allowed" in message and "trace.frame" in message
+    assert "use interval_ms" not in message
+
+
+@pytest.mark.parametrize("interval", [2**1024, -(2**1024), 10**400])
+def test_perfmon_refuses_integers_too_large_for_a_float_by_name(interval):
+    """Issue 18, item 8: integers of 2**1024 or more raised OverflowError."""
+    trace = comsim.simulate(iterations=100)
+    with pytest.raises(ValueError, match="interval_ms must be a finite number"):
+        comsim.perfmon_samples(trace, interval)
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: comsim.perfmon_samples(None), "trace must be a Trace"),
+        (lambda: comsim.simulate(iterations=100).sampled(0), "max_points must be an int"),
+        (lambda: comsim.simulate(iterations=100).sampled(1.5), "max_points must be an int"),
+    ],
+)
+def test_wrong_arguments_raise_type_or_value_errors_that_name_them(call, name):
+    """Issue 18, item 17: these raised AttributeError or ZeroDivisionError."""
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
+
+
+def test_same_interface_with_something_that_is_no_pointer_is_a_type_error():
+    """Issue 18, item 17: same_interface(None) raised AttributeError."""
+    pItf = comsim.Process().CoCreateInstanceEx("SimpleObject", "IStream")
+    with pytest.raises(TypeError, match="other must be an InterfacePointer; got None"):
+        pItf.same_interface(None)
 
 
 # -- bad arguments to simulate ---------------------------------------------------------------------

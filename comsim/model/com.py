@@ -216,6 +216,8 @@ class InterfacePointer:
 
     def same_interface(self, other: InterfacePointer) -> bool:
         """True if both pointers have the same address in COM terms (same interface)."""
+        if not isinstance(other, InterfacePointer):
+            raise checks.refuse("other", "an InterfacePointer", other, TypeError)
         if self._pm is not other._pm:
             return False
         if isinstance(self._target, str):  # a local interface: the proxy manager itself
