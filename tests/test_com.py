@@ -197,8 +197,8 @@ def test_setting_the_blanket_on_the_original_affects_every_pointer_to_it():
     pFromPS = pItf.QueryInterface(REMOTE).QueryInterface("IStream")
     pCS = pItf.QueryInterface("IClientSecurity")
     pCopy = pCS.CopyProxy(pItf)
-    pCS.SetBlanket(pItf, authn_level="call", imp_level="delegate")
-    want = Blanket("call", "delegate")
+    pCS.SetBlanket(pItf, authn_level="call", imp_level="impersonate")
+    want = Blanket("call", "impersonate")
     assert pCS.QueryBlanket(pOther) == want
     assert pCS.QueryBlanket(pFromPS) == want
     assert pCS.QueryBlanket(pCopy) == Blanket()  # the copy is private

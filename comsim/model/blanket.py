@@ -31,3 +31,24 @@ class Blanket:
 
 
 DEFAULT_BLANKET = Blanket()
+
+# COM's security defaults when the process sets none (CoInitializeSecurity not called, or
+# called with the defaults): connect and identify.
+PROCESS_DEFAULT = Blanket()
+
+REMOTE_IMP_LEVELS = ("identify", "impersonate")
+"""The impersonation levels NTLM -- NT4's only remote authentication service -- supports
+against a remote server; CoSetProxyBlanket's dwImpLevel documents that the others fail with
+E_INVALIDARG there."""
+
+
+def resolved(asked: Blanket, current: Blanket) -> Blanket:
+    """The blanket a proxy gets when SetBlanket asks for ``asked``: ``default`` levels resolve
+    to the process's security defaults (QueryBlanket reports the levels in use, never
+    "default"), and no principal keeps ``current``'s (pServerPrincName NULL does not reset
+    it)."""
+    return Blanket(
+        PROCESS_DEFAULT.authn_level if asked.authn_level == "default" else asked.authn_level,
+        PROCESS_DEFAULT.imp_level if asked.imp_level == "default" else asked.imp_level,
+        current.principal if asked.principal is None else asked.principal,
+    )

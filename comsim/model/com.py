@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import checks
-from .blanket import DEFAULT_BLANKET, Blanket
+from .blanket import DEFAULT_BLANKET, REMOTE_IMP_LEVELS, Blanket, resolved
 from .errors import COMError
 
 if TYPE_CHECKING:
@@ -298,10 +298,18 @@ class InterfacePointer:
         blanket QueryInterface, AddRef and Release use."""
         self._check_callable("SetBlanket")
         self._require_client_security("SetBlanket")
-        blanket = Blanket(authn_level, imp_level, principal)  # bad values fail before any change
+        asked = Blanket(authn_level, imp_level, principal)  # bad values fail before any change
+        if asked.imp_level not in REMOTE_IMP_LEVELS + ("default",):
+            raise COMError(
+                "E_INVALIDARG",
+                f"SetBlanket(imp_level={imp_level!r}) on a proxy to a remote object: NTLM, NT4's "
+                "only remote authentication service, supports only 'identify' and "
+                "'impersonate' there, and CoSetProxyBlanket documents E_INVALIDARG for the "
+                "rest. The blanket is unchanged.",
+            )
         # IClientSecurity docs: IUnknown is the one local interface these methods accept.
         target = self._proxy_argument(proxy, "SetBlanket", allow_iunknown=True)
-        target.blanket = blanket
+        target.blanket = resolved(asked, target.blanket)
 
     def QueryBlanket(self, proxy: InterfacePointer) -> Blanket:
         """IClientSecurity::QueryBlanket: the blanket calls through ``proxy`` use (for the

@@ -12,11 +12,13 @@ STRATEGIES = ("copy-each-time", "co-copy-proxy", "cache-copy", "no-copy")
 ``cache-copy``: the KB's workaround, one copy per blanket, made once and reused.
 ``no-copy``: a baseline that only asks for IClientSecurity and releases it."""
 
+# NTLM, NT4's only remote authentication service, accepts only identify and impersonate
+# against a remote server (CoSetProxyBlanket, dwImpLevel), so the settings vary those two.
 BLANKET_CHOICES = (
     dict(authn_level="pkt-privacy", imp_level="impersonate"),
     dict(authn_level="pkt-integrity", imp_level="identify"),
     dict(authn_level="call", imp_level="impersonate"),
-    dict(authn_level="connect", imp_level="delegate"),
+    dict(authn_level="connect", imp_level="identify"),
 )
 
 
