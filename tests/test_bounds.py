@@ -6,6 +6,8 @@ iteration count or the length of the idle tail, and that thinning never changes 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -304,3 +306,21 @@ def test_a_40000_deep_chain_of_copies_snapshots_and_releases_in_linear_time(poli
     assert elapsed < 3.0, f"snapshot + 40,000 releases took {elapsed:.1f} s of CPU"
     expected = 1 if policy == "free-on-release" else 40_001
     assert proc.interface_proxy_count == expected
+
+
+@pytest.mark.slow
+def test_the_worst_allowed_input_stays_inside_the_memory_budget():
+    """Issue 18, item 2: simulate(iterations=10_000_000, reaper_latency_ms=600_000,
+    iteration_cpu_us=1) peaked at about 1.1 GiB: the ten million buffers still waiting out the
+    latency were kept as rows, and the idle tail doubled them. They are kept as chunks of
+    ready times and counted, not copied: the whole process stays under 512 MiB."""
+    code = (
+        "import resource, comsim\n"
+        "comsim.simulate(iterations=10_000_000, reaper_latency_ms=600_000, iteration_cpu_us=1)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    peak_mib = int(done.stdout.strip()) / 1024
+    assert peak_mib < 512, f"peak {peak_mib:,.0f} MiB"
