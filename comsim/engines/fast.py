@@ -46,8 +46,9 @@ COLUMNS = (
 )
 """The loop's columns, gathered chunk by chunk (``phase`` is added at the end)."""
 
-CHUNK = 1 << 20
-"""Iterations computed at once (about 1 M: a few tens of MB of temporary arrays)."""
+CHUNK = 1 << 18
+"""Iterations computed at once (262,144: about 50 MB of temporary arrays at most; larger
+chunks cost memory a learner's kernel cannot spare and are no faster)."""
 
 
 def _reaped(eligible: np.ndarray, budget_cum: np.ndarray, freed_before: int) -> np.ndarray:
