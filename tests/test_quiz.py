@@ -16,6 +16,7 @@ import comsim
 from comsim.model.strategies import kb_iteration_snapshots
 from comsim.teaching import quiz
 from comsim.teaching.predict import Prediction
+from comsim.teaching.quiz.program import CopyProxy, Release
 
 SWEEP = range(120)  # seeds every sweep below tries
 NOTEBOOK_07 = "07_check_yourself.ipynb"
@@ -36,7 +37,7 @@ def problems() -> list[quiz.Problem]:
 
 
 def _numeric(problem):
-    return [q for q in problem.questions if q.choices is None]
+    return [q for q in problem.questions if q.answer.choices is None]
 
 
 # -- the seed draws the kind ---------------------------------------------------------------------
@@ -84,8 +85,8 @@ def test_the_count_after_step_matches_the_step_through_of_the_kbs_loop():
     checked = 0
     for seed in range(200):
         problem = quiz.make_problem(seed, kind="count-after-step")
-        this_pass = problem.program.split("one more pass")[1]
-        if this_pass.index("pCS->Release()") > this_pass.index("pCopy->Release()"):
+        releases = [step.pointer for step in problem.program.steps_of(Release)]
+        if releases != ["pCS", "pCopy"]:
             continue  # pCopy released first: not the step-through's order
         policy = problem.setting("policy")
         shots = kb_iteration_snapshots(policy, earlier_iterations=problem.setting("earlier_passes"))
@@ -136,9 +137,9 @@ def test_which_release_returns_zero_is_always_the_last_one_whatever_the_pointer(
     last_pointers = set()
     for seed in range(60):
         problem = quiz.make_problem(seed, kind="which-release")
-        question = problem.question("returns_zero")
-        assert problem.answers["returns_zero"] == question.choices[-1]
-        last_pointers.add(question.choices[-1].split("->")[0])
+        choices = problem.question("returns_zero").answer.choices
+        assert problem.answers["returns_zero"] == choices[-1]
+        last_pointers.add(choices[-1].split("->")[0])
     assert {"pItf", "pCS", "pCopy"} <= last_pointers
 
 
@@ -167,13 +168,13 @@ def test_the_exact_answers_are_all_right_for_every_seed(problems):
 def test_zero_passes_only_where_zero_is_the_answer(problems):
     for problem in problems:
         for q in _numeric(problem):
-            if q.answer != 0:
+            if q.value != 0:
                 assert not quiz.check(problem, **{q.name: 0})[q.name].right, (problem.seed, q.name)
 
 
 def test_seed_7_refuses_zero_memory_and_zero_proxies():
     problem = quiz.make_problem(7)
-    zeros = {q.name: 0 for q in _numeric(problem) if q.answer != 0}
+    zeros = {q.name: 0 for q in _numeric(problem) if q.value != 0}
     assert zeros, "seed 7 should ask at least one question whose answer is not 0"
     assert not any(item.right for item in quiz.check(problem, **zeros).items)
 
@@ -181,10 +182,10 @@ def test_seed_7_refuses_zero_memory_and_zero_proxies():
 def test_an_off_by_one_count_is_wrong_for_every_seed(problems):
     for problem in problems:
         for q in _numeric(problem):
-            if q.whole:
-                for given in (q.answer - 1, q.answer + 1):
+            if q.answer.whole:
+                for given in (q.value - 1, q.value + 1):
                     item = quiz.check(problem, **{q.name: given})[q.name]
-                    assert item.status == "wrong" and "Hint:" in item.message
+                    assert item.status == "wrong" and "Not yet" in item.message
 
 
 def test_two_kilobytes_per_call_fails_every_growth_problem_whose_answer_differs():
@@ -199,19 +200,20 @@ def test_two_kilobytes_per_call_fails_every_growth_problem_whose_answer_differs(
 def test_every_other_choice_is_wrong_with_a_diagnosis(problems):
     for problem in problems:
         for q in problem.questions:
-            if q.choices is None:
+            if q.answer.choices is None:
                 continue
-            for choice in q.choices:
-                if choice != q.answer:
+            for choice in q.answer.choices:
+                if choice != q.value:
                     item = quiz.check(problem, **{q.name: choice})[q.name]
-                    assert item.status == "wrong" and "Hint:" in item.message
+                    assert item.status == "wrong" and "Not yet" in item.message
 
 
 def test_held_memory_within_the_tolerance_is_right_and_just_outside_is_wrong():
     problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
     q = problem.question("held_kib")
-    assert quiz.check(problem, held_kib=q.answer + 0.9 * q.tolerance)["held_kib"].right
-    assert not quiz.check(problem, held_kib=q.answer + 1.5 * q.tolerance)["held_kib"].right
+    tolerance = q.answer.tolerance
+    assert quiz.check(problem, held_kib=q.value + 0.9 * tolerance)["held_kib"].right
+    assert not quiz.check(problem, held_kib=q.value + 1.5 * tolerance)["held_kib"].right
 
 
 # -- hints that teach ----------------------------------------------------------------------------
@@ -267,10 +269,10 @@ def test_the_counterfactual_policy_is_pointed_out_when_the_learner_answers_as_fo
         "which-release",
         lambda p: (
             p.setting("policy") == "free-on-release"
-            and p.answers["proxies"] != p.setting("pointers") - 1 - ("pUnk" in p.program)
+            and p.answers["proxies"] != p.setting("pointers") - 1 - ("pUnk" in p.listing)
         ),
     )
-    copies = problem.program.count("CopyProxy")
+    copies = len(problem.program.steps_of(CopyProxy))
     hint = quiz.check(problem, proxies=1 + copies)["proxies"].message
     assert "free-on-release" in hint
 
@@ -299,7 +301,7 @@ def test_the_problem_text_has_a_question_mark_for_each_answer(problems):
 def test_numbers_inside_c_code_have_no_thousands_commas(problems):
     """In C, ``i < 20,001`` is the comma operator, not twenty thousand and one."""
     for problem in problems:
-        assert not re.search(r"\d,\d{3}", problem.program), problem.program
+        assert not re.search(r"\d,\d{3}", problem.listing), problem.listing
 
 
 def test_with_answers_every_question_mark_is_filled_in_and_the_reasoning_follows():
@@ -308,8 +310,8 @@ def test_with_answers_every_question_mark_is_filled_in_and_the_reasoning_follows
         text = quiz.problem_text(problem, answers=True)
         assert "= ?" not in text and "Why:" in text
         for q in problem.questions:
-            assert f"{q.name} = {q.shown()}" in text
-            assert q.reason.split()[0] in text
+            assert f"{q.name} = {q.answer.text()}" in text
+            assert q.explanation.split()[0] in text
 
 
 def test_problem_text_refuses_something_that_is_not_a_problem():
@@ -332,8 +334,8 @@ def test_each_question_gets_a_checker_that_agrees_with_check(problems):
         checkers = quiz.predictions(problem)
         assert [type(c) for c in checkers] == [Prediction] * len(problem.questions)
         for q, checker in zip(problem.questions, checkers, strict=True):
-            assert checker.check(q.answer).startswith("Right")
-            for wrong, diagnosis in q.hints:
+            assert checker.check(q.value).startswith("Right")
+            for wrong, diagnosis in q.answer.hints:
                 assert diagnosis[1:] in checker.check(wrong)
                 assert not re.search(r"\bP(Itf|CS|Copy)", checker.check(wrong))  # code keeps case
                 assert diagnosis in quiz.check(problem, **{q.name: wrong})[q.name].message
