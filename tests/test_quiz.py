@@ -6,6 +6,9 @@ cache from a leaking one."""
 from __future__ import annotations
 
 import re
+import sys
+import threading
+import time
 from collections import Counter
 
 import nbformat
@@ -473,3 +476,145 @@ def test_check_cache_refuses_something_that_is_not_a_class():
         quiz.check_cache("BlanketCache")
     with pytest.raises(ValueError, match="blankets"):
         quiz.check_cache(quiz.ReferenceBlanketCache, blankets=0)
+
+
+# -- the checker never crashes or hangs (issue 18) -----------------------------------------------
+class _CopiesAnotherProcessesObject(quiz.ReferenceBlanketCache):
+    def get(self, authn_level, imp_level, principal=None):
+        elsewhere = comsim.Process().CoCreateInstanceEx("SimpleObject", "IStream")
+        return comsim.CoCopyProxy(elsewhere)
+
+
+class _CopiesAnotherObject(quiz.ReferenceBlanketCache):
+    def __init__(self, pItf):
+        super().__init__(pItf)
+        self.other = pItf.proxy_manager.process.CoCreateInstanceEx("SimpleObject", "IStream")
+
+    def get(self, authn_level, imp_level, principal=None):
+        return comsim.CoCopyProxy(self.other)
+
+
+class _ReleasesPitfInGet(quiz.ReferenceBlanketCache):
+    def get(self, authn_level, imp_level, principal=None):
+        pCopy = super().get(authn_level, imp_level, principal)
+        self.pItf.Release()
+        return pCopy
+
+
+class _ReleasesPitfInClear(quiz.ReferenceBlanketCache):
+    def clear(self):
+        self.pItf.Release()
+        self.copies.clear()
+
+
+@pytest.mark.parametrize(
+    ("cache_class", "blankets", "words"),
+    [
+        (_CopiesAnotherProcessesObject, 3, "another remote object (in another process)"),
+        (_CopiesAnotherObject, 3, "another remote object (with a proxy manager of its own)"),
+        (_ReleasesPitfInGet, 3, "the cache released pItf, which belongs to the caller"),
+        (_ReleasesPitfInClear, 1, "clear() released pItf, which belongs to the caller"),
+    ],
+)
+def test_a_cache_that_misuses_pointers_fails_the_check_instead_of_raising(
+    cache_class, blankets, words
+):
+    """Issue 18 item 5: a copy of another object or from another process, pItf released in
+    get(), or released in clear() with blankets=1 gave a raw COMError traceback."""
+    report = quiz.check_cache(cache_class, blankets=blankets, calls=2 * blankets)
+    assert not report.passed
+    assert words in report.lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        ("blankets", 10**100, "blankets must be an int in [1, 64]; got 1000"),
+        ("calls", 10**100, "calls must be an int in [2, 10000]; got 1000"),
+        ("blankets", 65, "blankets must be an int in [1, 64]; got 65"),
+        ("calls", 10_001, "calls must be an int in [2, 10000]; got 10001"),
+        ("seconds", 3600, "seconds must be a finite number in (0, 60]; got 3600"),
+    ],
+)
+def test_the_cache_checks_size_is_bounded_and_refused_before_any_work(name, value, allowed):
+    """Issue 18 item 6: blankets and calls had no upper bound (10**100 ran until the machine
+    killed it); the one validator now refuses them at once, naming the range."""
+
+    class Unbuilt(quiz.ReferenceBlanketCache):
+        def __init__(self, pItf):
+            raise AssertionError("the check started work before refusing its arguments")
+
+    with pytest.raises(ValueError) as raised:
+        quiz.check_cache(Unbuilt, **{name: value})
+    assert str(raised.value).startswith(allowed)
+
+
+class _LoopsForEver(quiz.ReferenceBlanketCache):
+    def get(self, authn_level, imp_level, principal=None):
+        while True:
+            try:
+                pass
+            except Exception:  # a learner's catch-all does not swallow the stop
+                pass
+
+
+class _LoopsForEverInClear(quiz.ReferenceBlanketCache):
+    def clear(self):
+        while True:
+            pass  # noqa: E701 -- one line: no new line event, the stop must still come
+
+
+def _tracer(frame, event, arg):
+    return None
+
+
+@pytest.mark.parametrize(
+    ("cache_class", "where"), [(_LoopsForEver, "call 1"), (_LoopsForEverInClear, "clear()")]
+)
+def test_an_endless_loop_in_the_cache_is_stopped_with_a_clear_message(cache_class, where):
+    """Issue 18 item 6: a learner's infinite loop hung the cell. It is stopped after the time
+    budget with a message, and whatever traced this thread before is put back."""
+    previous = sys.gettrace()
+    sys.settrace(_tracer)
+    try:
+        started = time.monotonic()
+        report = quiz.check_cache(cache_class, seconds=0.3)
+        assert sys.gettrace() is _tracer
+    finally:
+        sys.settrace(previous)
+    assert time.monotonic() - started < 5
+    assert not report.passed
+    assert report.lines[-1].startswith(f"✘ {where}: stopped after 0.3 s")
+    assert "endless loop" in report.lines[-1]
+
+
+def test_an_endless_loop_is_stopped_in_a_thread_other_than_the_main_one():
+    """Issue 18 item 6: the budget holds in whatever thread runs the check (SIGALRM would
+    work only in the main thread)."""
+    reports = []
+    worker = threading.Thread(
+        target=lambda: reports.append(quiz.check_cache(_LoopsForEver, seconds=0.3))
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert "stopped after 0.3 s" in str(reports[0])
+
+
+def test_a_working_cache_still_passes_with_the_largest_allowed_check():
+    """Issue 18 item 6: the bounds leave room for a real check."""
+    assert quiz.check_cache(quiz.ReferenceBlanketCache, blankets=64, calls=10_000).passed
+
+
+@pytest.mark.parametrize("huge", [2**1024, -(2**1024), 10**400])
+def test_a_number_too_large_for_a_float_is_an_invalid_answer_not_an_overflow(huge):
+    """Issue 18 item 8: integers of 2**1024 or more raised OverflowError in the quiz's check."""
+    growth = _first("growth")
+    count = _first("count-after-step")
+    assert quiz.check(growth, held_kib=huge)["held_kib"].status == "invalid"
+    assert quiz.check(count, proxies=huge)["proxies"].status == "invalid"
+    assert quiz.check_prediction("interface proxies", huge, 3).status == "invalid"
+    with pytest.raises(ValueError, match="actual must be a finite number"):
+        quiz.check_prediction("interface proxies", 3, huge)
+    with pytest.raises(ValueError, match="tolerance must be"):
+        quiz.check_prediction("interface proxies", 3, 3, tolerance=huge)

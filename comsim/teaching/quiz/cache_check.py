@@ -5,6 +5,11 @@ COM expert would ask?
 with several blankets in turn, Releases every pointer it gets (COM's out-parameter rule), then
 clears the cache and makes the final release, and reports one line per rule: the first rule
 broken ends the check with a message that names it.
+
+Whatever the submission does -- raise, hand out pointers of another object, release what it
+does not own, loop for ever -- the check ends with a report, never a traceback: the learner's
+code runs under a time budget (:mod:`.budget`), and every COM error the checker meets is
+reported as the rule the cache broke.
 """
 
 from __future__ import annotations
@@ -17,10 +22,18 @@ from ...model.errors import COMError
 from ...model.process import Process
 from ...model.strategies import blanket_for
 from ...model.text import count, number
+from .budget import OutOfTime, TimeBudget
 from .prose import say
 
 CACHE_CHECK_BLANKETS = 3
 CACHE_CHECK_CALLS = 120
+CACHE_CHECK_SECONDS = 5.0
+BLANKETS_RANGE = (1, 64)
+"""Settings a check may cycle through: one copy each, so the check stays small."""
+CALLS_RANGE = (2, 10_000)
+"""Calls a check may make: 10,000 take well under a second with a working cache."""
+SECONDS_RANGE = (0, 60)
+"""The learner's code may run this long (left end open) before the check stops it."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -50,15 +63,18 @@ class _Bench:
     calls: int
     process: Process
     pItf: InterfacePointer
+    budget: TimeBudget
     lines: list[str] = field(default_factory=list)
     first: dict[int, InterfacePointer] = field(default_factory=dict)  # the copy per setting
     max_proxies: int = 0
     flat_from: int = 0  # private bytes once every setting has been cached
+    where: str = ""  # what the check was doing, for a message if it must stop
 
     @classmethod
-    def start(cls, blankets: int, calls: int) -> _Bench:
+    def start(cls, blankets: int, calls: int, seconds: float) -> _Bench:
         process = Process()
-        return cls(blankets, calls, process, process.CoCreateInstanceEx("SimpleObject", "IStream"))
+        pItf = process.CoCreateInstanceEx("SimpleObject", "IStream")
+        return cls(blankets, calls, process, pItf, TimeBudget(seconds))
 
     @property
     def pm(self) -> ProxyManager:
@@ -66,40 +82,72 @@ class _Bench:
 
 
 def check_cache(
-    cache_class, *, blankets: int = CACHE_CHECK_BLANKETS, calls: int = CACHE_CHECK_CALLS
+    cache_class,
+    *,
+    blankets: int = CACHE_CHECK_BLANKETS,
+    calls: int = CACHE_CHECK_CALLS,
+    seconds: float = CACHE_CHECK_SECONDS,
 ) -> CacheReport:
     """Run a learner's per-blanket cache through a loop and report what a COM expert would check.
 
     ``cache_class(pItf)`` must build a cache with ``get(authn_level, imp_level, principal)``
     returning a copy of pItf with that blanket, and ``clear()`` releasing what the cache holds.
     ``get`` follows COM's out-parameter rule: it AddRefs what it hands out; the checker, as the
-    caller, Releases every pointer it gets. The loop cycles through ``blankets`` settings for
-    ``calls`` calls, then clears the cache and makes the final release. Checks: each get returns
-    a copy (not the original) with the asked-for blanket; interface proxies stay at the
-    original + one per blanket; the proxy manager's count is pItf's + one per cached copy
-    between calls; private bytes stay flat once every setting is cached; after clear() and
-    pItf->Release() nothing is left."""
-    blankets, calls = _check_arguments(cache_class, blankets, calls)
-    bench = _Bench.start(blankets, calls)
+    caller, Releases every pointer it gets. The loop cycles through ``blankets`` settings (an
+    int in [1, 64]) for ``calls`` calls (an int in [2, 10000], at least 2 × blankets), then
+    clears the cache and makes the final release. Checks: each get returns a copy of pItf (not
+    the original, not another object's) with the asked-for blanket, and leaves pItf's own
+    reference alone; interface proxies stay at the original + one per blanket; the proxy
+    manager's count is pItf's + one per cached copy between calls; private bytes stay flat once
+    every setting is cached; after clear() and pItf->Release() nothing is left. The cache's
+    code may run ``seconds`` in all (in (0, 60]) before the check stops it."""
+    blankets, calls, seconds = _check_arguments(cache_class, blankets, calls, seconds)
+    bench = _Bench.start(blankets, calls, seconds)
     try:
-        cache = _build(bench, cache_class)
-        for i in range(calls):
-            _one_call(bench, cache, i)
-        _check_steady_state(bench)
-        _check_clear(bench, cache)
+        _exercise(bench, cache_class)
     except _Failed as failed:
-        return CacheReport(False, (*bench.lines, f"✘ {failed}"))
-    return CacheReport(True, tuple(bench.lines))
+        message = str(failed)
+    except OutOfTime:
+        message = say("cache", "too_slow", where=bench.where, seconds=number(seconds, "s"))
+    except COMError as error:  # a checker's call refused after the cache broke a rule
+        message = say("cache", "com_refused", where=bench.where, error=error)
+    else:
+        return CacheReport(True, tuple(bench.lines))
+    return CacheReport(False, (*bench.lines, f"✘ {message}"))
 
 
-def _check_arguments(cache_class: object, blankets: object, calls: object) -> tuple[int, int]:
+def _check_arguments(
+    cache_class: object, blankets: object, calls: object, seconds: object
+) -> tuple[int, int, float]:
+    """The arguments, checked before any work."""
     if not callable(cache_class):
         raise checks.refuse("cache_class", say("cache", "not_a_class"), cache_class, TypeError)
-    blankets = checks.number("blankets", blankets, "int", 1)
-    calls = checks.number("calls", calls, "int", 1)
+    blankets = checks.number("blankets", blankets, "int", *BLANKETS_RANGE)
+    calls = checks.number("calls", calls, "int", *CALLS_RANGE)
     if calls < 2 * blankets:
         raise checks.refuse("calls", say("cache", "calls_vs_blankets", least=2 * blankets), calls)
-    return blankets, calls
+    seconds = checks.number("seconds", seconds, "float", *SECONDS_RANGE, low_open=True)
+    return blankets, calls, seconds
+
+
+def _exercise(bench: _Bench, cache_class) -> None:
+    """The whole check, from building the cache to the final release."""
+    cache = _build(bench, cache_class)
+    for i in range(bench.calls):
+        _one_call(bench, cache, i)
+    _check_steady_state(bench)
+    _check_clear(bench, cache)
+
+
+def _learner(bench: _Bench, function, key: str, **fields: object):
+    """``function()``, which runs the learner's code, within what is left of its time budget
+    (:class:`OutOfTime` once it is spent); an exception it raises fails the check with the
+    message ``key`` (a COM error included: COM refused something the cache did)."""
+    try:
+        with bench.budget.running():
+            return function()
+    except Exception as error:
+        raise _Failed(say("cache", key, error=_error(error), **fields)) from None
 
 
 def _error(error: BaseException) -> str:
@@ -111,12 +159,11 @@ def _setting_text(setting: dict) -> str:
 
 
 def _build(bench: _Bench, cache_class):
-    try:
-        cache = cache_class(bench.pItf)
-    except Exception as error:  # the learner's code: report, don't crash the notebook
-        raise _Failed(say("cache", "build_raised", error=_error(error))) from None
+    bench.where = say("cache", "where_build")
+    cache = _learner(bench, lambda: cache_class(bench.pItf), "build_raised")
     for method in ("get", "clear"):
-        if not callable(getattr(cache, method, None)):
+        found = _learner(bench, lambda name=method: getattr(cache, name, None), "build_raised")
+        if not callable(found):
             raise _Failed(say("cache", "no_method", method=method, type=type(cache).__name__))
     return cache
 
@@ -125,13 +172,11 @@ def _one_call(bench: _Bench, cache, i: int) -> None:
     """Call ``i``: get a copy, check it, give it back, check the count."""
     call, slot = number(i + 1), i % bench.blankets
     setting = blanket_for(slot)
-    try:
-        pCopy = cache.get(**setting)
-    except Exception as error:
-        text = _setting_text(setting)
-        raise _Failed(
-            say("cache", "get_raised", call=call, setting=text, error=_error(error))
-        ) from None
+    bench.where = say("cache", "where_call", call=call)
+    text = _setting_text(setting)
+    pCopy = _learner(bench, lambda: cache.get(**setting), "get_raised", call=call, setting=text)
+    if bench.pItf.refs == 0:
+        raise _Failed(say("cache", "released_pitf", call=call))
     _check_copy(bench, pCopy, call, setting)
     _check_reused(bench, pCopy, call, slot, setting)
     try:
@@ -148,7 +193,12 @@ def _check_copy(bench: _Bench, pCopy: object, call: str, setting: dict) -> None:
     """What get() handed out is a copy of pItf, with a reference of its own and the blanket
     it was asked for."""
     if not isinstance(pCopy, InterfacePointer):
-        raise _Failed(say("cache", "not_a_pointer", call=call, got=repr(pCopy)))
+        got = "None" if pCopy is None else f"a {type(pCopy).__name__}"  # no learner __repr__
+        raise _Failed(say("cache", "not_a_pointer", call=call, got=got))
+    if pCopy.proxy_manager is not bench.pm:
+        same_process = pCopy.proxy_manager.process is bench.process
+        where = say("cache", "another_proxy_manager" if same_process else "another_process")
+        raise _Failed(say("cache", "another_object", call=call, where=where))
     if not pCopy.is_copy:
         raise _Failed(say("cache", "original", call=call))
     if pCopy.refs == 0:
@@ -214,10 +264,10 @@ def _check_steady_state(bench: _Bench) -> None:
 
 def _check_clear(bench: _Bench, cache) -> None:
     """clear() gives back the cache's references; pItf->Release() is then the final release."""
-    try:
-        cache.clear()
-    except Exception as error:
-        raise _Failed(say("cache", "clear_raised", error=_error(error))) from None
+    bench.where = say("cache", "where_clear")
+    _learner(bench, cache.clear, "clear_raised")
+    if bench.pItf.refs == 0:
+        raise _Failed(say("cache", "clear_released_pitf"))
     if bench.pm.refcount != 1:
         raise _Failed(say("cache", "count_after_clear", refcount=bench.pm.refcount))
     bench.pItf.Release()
