@@ -159,6 +159,7 @@ def _setting_text(setting: dict) -> str:
 
 
 def _build(bench: _Bench, cache_class):
+    """The learner's cache, built on pItf, with a get() and a clear()."""
     bench.where = say("cache", "where_build")
     cache = _learner(bench, lambda: cache_class(bench.pItf), "build_raised")
     for method in ("get", "clear"):
@@ -221,7 +222,9 @@ def _check_copy(bench: _Bench, pCopy: object, call: str, setting: dict) -> None:
         )
 
 
-def _check_reused(bench: _Bench, pCopy: InterfacePointer, call: str, slot: int, setting: dict):
+def _check_reused(
+    bench: _Bench, pCopy: InterfacePointer, call: str, slot: int, setting: dict
+) -> None:
     """A setting asked for again gets the copy made the first time."""
     if slot in bench.first and not pCopy.same_interface(bench.first[slot]):
         raise _Failed(say("cache", "new_copy", call=call, setting=_setting_text(setting)))
