@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 
 import nbformat
 import numpy as np
@@ -233,6 +234,136 @@ def _drive_offline_checks(sync_api, page_html, uid, question, choice, growth_mib
             assert errors == []
         finally:
             browser.close()
+
+
+# Questions of every kind the checker knows, and replies a learner might type to each: right,
+# foreseen wrong, too high or low, unreadable, blank, with separators, units and odd spacing.
+_KINDS = {
+    "memory": (
+        dict(answer=40.0625, unit="MiB", tolerance=0.05, relative=True, hints=[(0, "Not 0.")]),
+        [
+            "40",
+            " 40.1 MiB ",
+            "40 mib",
+            "0",
+            "0.01",
+            "1e3",
+            "-5",
+            "38,000",
+            "forty",
+            "4O",
+            "",
+            "   ",
+            "1e500",
+            "Infinity",
+            "nan",
+            "--3",
+            ".5",
+            "+41",
+            "4_0",
+            "40 MiB MiB",
+        ],
+    ),
+    "copies": (
+        dict(answer=20_001, unit="copies", hints=[(1, "One copy per call, not one in all.")]),
+        [
+            "20,001",
+            "20 001 copies",
+            "20001.0",
+            "20001.5",
+            "1",
+            "1 copies",
+            "20,000 copies",
+            "2e4",
+            "20\u202f001",
+            "twenty",
+            "",
+        ],
+    ),
+    "text": (
+        dict(answer="proxy manager", hints=[("heap", "The heap only lends the memory.")]),
+        [
+            "proxy manager",
+            " Proxy Manager ",
+            "PROXY MANAGER",
+            "heap",
+            "Heap ",
+            "the heap",
+            "",
+            "  ",
+            "<b>proxy</b>",
+        ],
+    ),
+}
+
+
+def test_a_reply_gets_the_same_verdict_and_words_in_the_page_as_in_python():
+    """The page's script only looks replies up in the checker's table, so the browser and
+    Answer.verdict agree on the status and on every word, for every kind of question."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    questions = [
+        (predict(f"Question {name}?", key=f"kind-{name}", **settings), replies)
+        for name, (settings, replies) in _KINDS.items()
+    ]
+    choice = _release_question()
+    questions.append((choice, [None, *choice.expected.choices]))
+    expected = [
+        (k, reply, question.expected.verdict(reply).status, question.check(reply))
+        for k, (question, replies) in enumerate(questions)
+        for reply in replies
+    ]
+    page_html = "".join(question.offline_html() for question, _ in questions)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see the browser test above
+        seen = pool.submit(_verdicts_in_a_browser, sync_api, page_html, expected).result()
+
+    assert seen == expected
+
+
+def _verdicts_in_a_browser(sync_api, page_html, rows):
+    """(widget, reply, status, feedback) as the page shows them, for each (widget, reply)."""
+    from browser import launch_chromium
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.set_content(f"<html><body>{page_html}</body></html>")
+            seen = []
+            for k, reply, _, _ in rows:
+                root = page.locator(".comsim-predict").nth(k)
+                if root.locator("input[type=text]").count():
+                    root.locator("input[type=text]").fill(reply)
+                elif reply is not None:
+                    root.locator(f'input[type=radio][value="{reply}"]').check()
+                root.locator("button").click()
+                feedback = root.locator("[role=status]")
+                status = feedback.get_attribute("class").split()[-1]
+                seen.append((k, reply, status, feedback.text_content()))
+            assert errors == []
+            return seen
+        finally:
+            browser.close()
+
+
+def test_the_pages_script_writes_no_rule_or_message_of_its_own():
+    script = (resources.files("comsim.teaching") / "static" / "comsim.js").read_text()
+    tables = [predict("Q?", **settings).expected.table() for settings, _ in _KINDS.values()]
+    tables.append(_release_question().expected.table())
+    said = [
+        t[key]
+        for t in tables
+        for key in ("missing", "invalid", "above", "below", "otherwise")
+        if key in t
+    ]
+    said += [band[2:] for t in tables for band in t.get("bands", [])]
+    said += [verdict for t in tables for verdict in t.get("texts", {}).values()]
+    words = {piece.strip(" .:") for _, message in said for piece in message.split("{given}")}
+
+    assert [w for w in words if w and w in script] == []
+    assert "tolerance" not in script and "casefold" not in script
 
 
 # -- bad arguments ---------------------------------------------------------------------------
