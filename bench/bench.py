@@ -151,8 +151,8 @@ def bounds() -> list[tuple[str, dict]]:
         (
             "Process(idle_sample_ms=1).idle(largest allowed) with 2,000 copies' buffers pending",
             "proc.idle(largest)",
-            "import comsim.model.com as com\n"
-            "largest = float(getattr(com, 'IDLE_MAX_SECONDS', 1e7)) * (1 - 1e-9)\n"
+            "from comsim.model.process import IDLE_MAX_SECONDS\n"
+            "largest = IDLE_MAX_SECONDS * (1 - 1e-9)\n"
             "proc = comsim.Process(idle_sample_ms=1, reaper_bytes_per_cpu_ms=1)\n"
             "p = proc.CoCreateInstanceEx('SimpleObject', 'IStream')\n"
             "for _ in range(2000):\n"

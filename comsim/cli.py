@@ -67,6 +67,19 @@ def _a(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
+def parameter_value(name: str, text: str) -> int | float:
+    """``text`` read as parameter ``name``'s type; a bad one is refused with the parameter's
+    allowed range (argparse shows the message after the option's name)."""
+    parameter = PARAMETERS[name]
+    try:
+        return int(text) if parameter.type == "int" else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{name} must be {_a(parameter.type)} {parameter.type} in {parameter.range_text}; "
+            f"got {text!r}"
+        ) from None
+
+
 def _parse_set(items: Sequence[str]) -> dict:
     overrides: dict = {}
     for item in items:
@@ -79,15 +92,10 @@ def _parse_set(items: Sequence[str]) -> dict:
             )
         if name in overrides:
             raise UsageError(f"--set {name} is given twice; give it once")
-        kind = PARAMETERS[name].type
-        caster = int if kind == "int" else float
         try:
-            overrides[name] = caster(text)
-        except ValueError:
-            raise UsageError(
-                f"--set {name} must be {_a(kind)} {kind} in {PARAMETERS[name].range_text}; "
-                f"got {text!r}"
-            ) from None
+            overrides[name] = parameter_value(name, text)
+        except argparse.ArgumentTypeError as error:
+            raise UsageError(f"--set {error}") from None
     return overrides
 
 
@@ -115,6 +123,8 @@ def _output(option: str, text: str | None, allow_stdout: bool) -> Output | None:
     if text == STDOUT:
         if not allow_stdout:
             raise UsageError(f"{option} {STDOUT}: a PNG cannot go to standard output; name a file")
+        if sys.stdout is None or sys.stdout.closed:
+            raise UsageError(f"{option} {STDOUT}: standard output is closed; name a file")
         return Output(option, None)
     if not text.strip():
         raise UsageError(f"{option} needs a file name; got {text!r}")
@@ -212,31 +222,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate the COM proxy manager behind KB Q216248 (CopyProxy 'leak').",
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_simulate(sub.add_parser("simulate", help="run one scenario; print its summary"))
+    quiz = sub.add_parser("quiz", help="a seeded exercise, OSTEP-homework style")
+    quiz.add_argument("--seed", type=int, default=0, help="which problem (an int >= 0)")
+    quiz.add_argument("--answers", action="store_true", help="print the answers too")
+    quiz.add_argument(
+        "--kind",
+        choices=QUIZ_KINDS,
+        default=None,
+        help="which kind of question (default: drawn from the seed)",
+    )
+    sub.add_parser("params", help="every parameter with value, unit, provenance and source")
+    sub.add_parser("scenarios", help="the named scenarios in data/scenarios.csv")
+    return parser
 
-    sim = sub.add_parser("simulate", help="run one scenario; print its summary")
-    sim.add_argument(
-        "--iterations",
-        type=int,
-        default=None,
-        help=f"loop iterations, an int in {PARAMETERS['iterations'].range_text} "
-        f"(default: the KB's {PARAMETERS['iterations'].value})",
-    )
-    sim.add_argument(
-        "--tightness",
-        type=float,
-        default=None,
-        help="share of wall time spent in the calls, in "
-        f"{PARAMETERS['tightness'].range_text} (default {PARAMETERS['tightness'].value})",
-    )
+
+_OWN_HELP = {
+    "iterations": "loop iterations",
+    "tightness": "share of wall time spent in the calls",
+    "blankets": "distinct security settings (cache-copy keeps one copy each)",
+}
+
+
+def _add_simulate(sim: argparse.ArgumentParser) -> None:
+    for name in OWN_OPTIONS:
+        parameter = PARAMETERS[name]
+        sim.add_argument(
+            f"--{name}",
+            type=lambda text, name=name: parameter_value(name, text),
+            default=None,
+            metavar=parameter.type.upper(),
+            help=f"{_OWN_HELP[name]}, {_a(parameter.type)} {parameter.type} in "
+            f"{parameter.range_text} (default {parameter.value})",
+        )
     sim.add_argument("--strategy", choices=STRATEGIES, default="copy-each-time")
     sim.add_argument("--policy", choices=POLICIES, default="by-design")
-    sim.add_argument(
-        "--blankets",
-        type=int,
-        default=None,
-        help="distinct security settings (cache-copy keeps one copy each), an int in "
-        f"{PARAMETERS['blankets'].range_text} (default {PARAMETERS['blankets'].value})",
-    )
     sim.add_argument("--engine", choices=ENGINES, default="auto")
     sim.add_argument(
         "--set",
@@ -250,9 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--x", choices=("iteration", "time"), default="iteration", help="x axis of --png"
     )
     sim.add_argument(
-        "--csv",
-        metavar="FILE",
-        help="write every sample as CSV to FILE ('-' for standard output)",
+        "--csv", metavar="FILE", help="write every sample as CSV to FILE ('-' for standard output)"
     )
     sim.add_argument(
         "--png",
@@ -261,20 +279,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    quiz = sub.add_parser("quiz", help="a seeded exercise, OSTEP-homework style")
-    quiz.add_argument("--seed", type=int, default=0, help="which problem (an int >= 0)")
-    quiz.add_argument("--answers", action="store_true", help="print the answers too")
-    quiz.add_argument(
-        "--kind",
-        choices=QUIZ_KINDS,
-        default=None,
-        help="which kind of question (default: drawn from the seed)",
-    )
-
-    sub.add_parser("params", help="every parameter with value, unit, provenance and source")
-    sub.add_parser("scenarios", help="the named scenarios in data/scenarios.csv")
-    return parser
-
 
 # -- the commands -----------------------------------------------------------------------------
 def _simulate(args: argparse.Namespace) -> int:
@@ -282,22 +286,19 @@ def _simulate(args: argparse.Namespace) -> int:
     overrides = _run_parameters(args)
     params = Params.make(**overrides)  # every value checked, before any progress bar or work
     outputs = _plan_outputs(args)
-    if args.engine == "step":
-        try:  # the step engine's own limit, refused here too, before any progress bar
-            from .engines.step import check_step_budget
-        except ImportError:  # an engine without a limit
-            pass
-        else:
-            check_step_budget(params)
-    iterations = params.iterations
-    long_run = iterations >= LONG_RUN_ITERATIONS or (args.engine == "step" and iterations >= 20_000)
+    if args.engine == "step":  # the step engine's own limit, refused before any progress bar
+        from .engines.step import check_step_budget
+
+        check_step_budget(params)
+    long_run = params.iterations >= LONG_RUN_ITERATIONS or (
+        args.engine == "step" and params.iterations >= 20_000
+    )
     show = long_run and not args.no_progress
     bar = None
     if show:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=1 + len(outputs), unit="stage", desc="comsim", file=sys.stderr)
-
     from .engines.scenarios import simulate
 
     trace = simulate(
@@ -309,11 +310,30 @@ def _simulate(args: argparse.Namespace) -> int:
     )
     if bar:
         bar.update(1)
+    try:
+        _write_outputs(trace, args, outputs)
+    except OSError as e:
+        print(f"error: could not write the outputs ({e}); no file was changed", file=sys.stderr)
+        return 1
+    finally:
+        if bar:
+            bar.close()
+    report = sys.stderr if any(out.path is None for out in outputs) else sys.stdout
+    print(trace.summary.describe(), file=report)
+    for out in outputs:
+        kind = "samples" if out.option == "--csv" else "figure"
+        print(f"{kind}: {out.shown}", file=report)
+    return 0
 
-    def write_csv(target: str) -> None:
+
+def _write_outputs(trace, args: argparse.Namespace, outputs: list[Output]) -> None:
+    """Standard output first (flushed, so a closed or broken stdout is an error), then the
+    files, all or none (see :func:`_write_all`)."""
+
+    def write_csv(target) -> None:
         trace.frame.to_csv(target, index=False)
 
-    def write_png(target: str) -> None:
+    def write_png(target) -> None:
         from .figures.plots import memory_figure
 
         fig = memory_figure(trace, x=args.x)
@@ -321,25 +341,11 @@ def _simulate(args: argparse.Namespace) -> int:
         fig.savefig(target, dpi=110, format="png")
 
     writers = {"--csv": write_csv, "--png": write_png}
-    to_stdout = [out for out in outputs if out.path is None]
-    for out in to_stdout:
-        writers[out.option](sys.stdout)
-    try:
-        _write_all([(out.path, writers[out.option]) for out in outputs if out.path is not None])
-    except OSError as e:
-        if bar:
-            bar.close()
-        print(f"error: could not write the outputs ({e}); no file was changed", file=sys.stderr)
-        return 1
-    if bar:
-        bar.update(len(outputs))
-        bar.close()
-    report = sys.stderr if to_stdout else sys.stdout  # stdout holds the CSV then
-    print(trace.summary.describe(), file=report)
     for out in outputs:
-        kind = "samples" if out.option == "--csv" else "figure"
-        print(f"{kind}: {out.shown}", file=report)
-    return 0
+        if out.path is None:
+            writers[out.option](sys.stdout)
+            sys.stdout.flush()
+    _write_all([(out.path, writers[out.option]) for out in outputs if out.path is not None])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

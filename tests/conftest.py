@@ -6,6 +6,11 @@ from pathlib import Path
 
 import pytest
 
+# Tests that start a Jupyter kernel or Chromium share one xdist worker (make test runs
+# --dist loadgroup), so that no two kernels run at once: under that load a kernel's reply was
+# once lost for ten minutes. The markers themselves are declared in pyproject.toml.
+_ONE_AT_A_TIME = ("kernel", "browser")
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 # The teaching notebooks, in the order a learner meets them.
@@ -49,3 +54,11 @@ def notebook_path(request) -> Path:
 def any_notebook_path(request) -> Path:
     """One notebook anywhere in the repository, for checks of what gets committed."""
     return _require(request.param)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items) -> None:
+    """Kernel and browser tests run one at a time, on one worker."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in _ONE_AT_A_TIME):
+            item.add_marker(pytest.mark.xdist_group("kernels"))

@@ -222,7 +222,7 @@ def test_a_segment_cannot_commit_more_than_it_reserves():
 
 def test_a_segment_header_must_fit_in_its_first_commit():
     with pytest.raises(ValueError, match="heap_segment_header_bytes"):
-        Params.make(heap_segment_header_bytes=8192, heap_segment_commit_bytes=8192)
+        Params.make(heap_segment_header_bytes=8192, heap_initial_commit_bytes=8192)
 
 
 def test_the_proxy_manager_and_two_interface_proxies_must_fit_in_one_segment():
@@ -314,7 +314,7 @@ def test_idle_refuses_what_is_not_a_time_in_range(seconds, error):
     proc = Process()
     with pytest.raises(error) as info:
         proc.idle(seconds)
-    assert "seconds" in _message(info) and "[0, 1e+07)" in _message(info)
+    assert "seconds" in _message(info) and "[0, 10000000)" in _message(info)
     assert proc.time_ms == 0
 
 
@@ -342,3 +342,31 @@ def test_idling_drains_a_huge_backlog_with_a_slow_reaper_exactly_as_step_by_step
     assert strided.private_bytes == stepped.private_bytes
     strided.idle(9.9e6)  # 3.3 MB at 1 byte per ms: about an hour, done in a few strides
     assert strided.transient.pending_bytes == 0
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda proc: proc.work(-5e6), "cpu_us"),
+        (lambda proc: proc.work(float("nan")), "cpu_us"),
+        (lambda proc: proc.work(10.0, reaper_budget_bytes=-1), "reaper_budget_bytes"),
+        (lambda proc: proc.work(10.0, reaper_budget_bytes=1.5), "reaper_budget_bytes"),
+        (lambda proc: proc.idle_step(float("nan")), "dt_us"),
+        (lambda proc: proc.idle_step(-1.0), "dt_us"),
+        (lambda proc: proc.idle_step("1"), "dt_us"),
+    ],
+)
+def test_work_and_idle_step_refuse_time_that_runs_backwards_or_is_not_a_number(call, name):
+    """Issue 18, item 9: work(-5e6) moved the clock backwards, a negative reaper budget made
+    private bytes jump by about 1 GB, idle_step(nan) left the clock NaN for good."""
+    proc = Process()
+    p = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    cs = p.QueryInterface("IClientSecurity")
+    cs.CopyProxy(p).Release()
+    before = (proc.clock_us, proc.private_bytes)
+    with pytest.raises((ValueError, TypeError)) as info:
+        call(proc)
+    assert name in _message(info) and "got" in _message(info)
+    assert (proc.clock_us, proc.private_bytes) == before
+    proc.idle_step(1000.0)
+    assert proc.clock_us == before[0] + 1000.0

@@ -44,10 +44,8 @@ from browser import (
     slides_that_do_not_fit,
 )
 
-# Every test here runs Jupyter kernels. They share one xdist worker (make test uses
-# --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply
-# was once lost for ten minutes (see the closing notes of the issue).
-pytestmark = pytest.mark.xdist_group("kernels")
+# Every test here runs Jupyter kernels and Chromium (conftest.py gives them one xdist worker).
+pytestmark = [pytest.mark.kernel, pytest.mark.browser]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"

@@ -191,6 +191,7 @@ def test_text_that_looks_like_markup_cannot_break_out_of_the_page():
     assert page.count("</script>") == 2  # the data block and the checking script
 
 
+@pytest.mark.browser
 def test_the_offline_check_in_a_browser_says_what_python_says(growth_mib):
     sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -297,6 +298,7 @@ _KINDS = {
 }
 
 
+@pytest.mark.browser
 def test_a_reply_gets_the_same_verdict_and_words_in_the_page_as_in_python():
     """The page's script only looks replies up in the checker's table, so the browser and
     Answer.verdict agree on the status and on every word, for every kind of question."""

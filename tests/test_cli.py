@@ -75,6 +75,13 @@ def test_set_overrides_a_parameter_by_name(capsys):
         (["simulate", "--set", "seed"], "--set expects name=value"),
         (["simulate", "--strategy", "leak-less"], "invalid choice: 'leak-less'"),
         (["quiz", "--seed", "-1"], "seed"),
+        # issue 18, item 14: a typed flag that does not parse names its range too
+        (
+            ["simulate", "--iterations", "1e6"],
+            "iterations must be an int in [0, 10000000]; got '1e6'",
+        ),
+        (["simulate", "--tightness", "abc"], "tightness must be a float in [1e-06, 1]; got 'abc'"),
+        (["simulate", "--blankets", "1.5"], "blankets must be an int in [1, 1000]; got '1.5'"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_clear_message(argv, expected, capsys):
@@ -346,3 +353,18 @@ def test_each_layer_loads_as_an_attribute():
 
     for layer in ("model", "engines", "figures", "teaching", "publish"):
         assert getattr(comsim, layer).__name__ == f"comsim.{layer}"
+
+
+def test_csv_to_a_closed_standard_output_is_refused_before_the_run(tmp_path):
+    """Issue 18, item 15: ``--csv -`` with stdout closed exited 0, reported success and wrote
+    nothing. It is refused now, with exit status 2, before any work."""
+    done = subprocess.run(
+        [sys.executable, "-m", "comsim", "simulate", "--iterations", "100", "--csv", "-"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "standard output is closed" in done.stderr

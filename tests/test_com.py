@@ -197,8 +197,8 @@ def test_setting_the_blanket_on_the_original_affects_every_pointer_to_it():
     pFromPS = pItf.QueryInterface(REMOTE).QueryInterface("IStream")
     pCS = pItf.QueryInterface("IClientSecurity")
     pCopy = pCS.CopyProxy(pItf)
-    pCS.SetBlanket(pItf, authn_level="call", imp_level="delegate")
-    want = Blanket("call", "delegate")
+    pCS.SetBlanket(pItf, authn_level="call", imp_level="impersonate")
+    want = Blanket("call", "impersonate")
     assert pCS.QueryBlanket(pOther) == want
     assert pCS.QueryBlanket(pFromPS) == want
     assert pCS.QueryBlanket(pCopy) == Blanket()  # the copy is private
@@ -208,8 +208,8 @@ def test_setting_the_blanket_on_the_original_affects_every_pointer_to_it():
     assert proc.CoQueryProxyBlanket(pItf) == want
     assert proc.CoQueryProxyBlanket(pFromPS) == want
     assert proc.CoQueryProxyBlanket(pCopy) == Blanket()
-    proc.CoSetProxyBlanket(pItf, authn_level="none", imp_level="anonymous")
-    assert proc.CoQueryProxyBlanket(pOther) == Blanket("none", "anonymous")
+    proc.CoSetProxyBlanket(pItf, authn_level="none", imp_level="identify")
+    assert proc.CoQueryProxyBlanket(pOther) == Blanket("none", "identify", "p")
 
 
 def test_cosetproxyblanket_leaves_the_reference_count_as_it_found_it():

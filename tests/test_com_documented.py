@@ -250,3 +250,48 @@ def test_each_test_names_a_known_source():
         assert not unknown, (
             f"{name} cites {sorted(unknown)}, not keys of comsim.model.sources.SOURCES"
         )
+
+
+# -- issue 15, items 1, 3 and 4 ---------------------------------------------------------------
+@pytest.mark.parametrize("imp_level", ["delegate", "anonymous"])
+def test_setblanket_refuses_what_ntlm_cannot_do_against_a_remote_server(imp_level):
+    """NTLM, NT4's only remote authentication service, supports only identify and impersonate
+    against a remote server; SetBlanket with delegate or anonymous fails with E_INVALIDARG and
+    leaves the blanket unchanged (issue 15, item 1).
+
+    Source: cosetproxyblanket — CoSetProxyBlanket function, dwImpLevel"""
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    with pytest.raises(comsim.COMError) as info:
+        pCS.SetBlanket(pItf, authn_level="call", imp_level=imp_level)
+    assert info.value.hresult_name == "E_INVALIDARG"
+    assert pCS.QueryBlanket(pItf) == comsim.Blanket()
+
+
+def test_querying_after_setting_the_defaults_reports_the_levels_in_use():
+    """QueryBlanket reports the levels in use -- COM's security defaults, connect and identify
+    -- never "default" (issue 15, item 3).
+
+    Source: coqueryproxyblanket — CoQueryProxyBlanket function
+    Source: coinitializesecurity — CoInitializeSecurity function"""
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    pCS.SetBlanket(pItf, authn_level="pkt-privacy", imp_level="impersonate")
+    pCS.SetBlanket(pItf, authn_level="default", imp_level="default")
+    blanket = pCS.QueryBlanket(pItf)
+    assert (blanket.authn_level, blanket.imp_level) == ("connect", "identify")
+
+
+def test_setblanket_without_a_principal_keeps_the_previous_one():
+    """SetBlanket with no principal (pServerPrincName NULL) leaves the principal as it was
+    (issue 15, item 4).
+
+    Source: cosetproxyblanket — CoSetProxyBlanket function, pServerPrincName"""
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    pCS.SetBlanket(pItf, authn_level="call", imp_level="identify", principal="host/server")
+    pCS.SetBlanket(pItf, authn_level="pkt", imp_level="impersonate")
+    assert pCS.QueryBlanket(pItf) == comsim.Blanket("pkt", "impersonate", "host/server")

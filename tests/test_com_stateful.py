@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from comsim import CoCopyProxy, COMError, CoSetProxyBlanket, Process
-from comsim.model.com import AUTHN_LEVELS, IMP_LEVELS, POLICIES
+from comsim.model.blanket import AUTHN_LEVELS, IMP_LEVELS
+from comsim.model.com import POLICIES
 
 IIDS = (
     "IStream",  # what the program was activated for

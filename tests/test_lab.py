@@ -48,7 +48,7 @@ from lab import (
 from comsim.teaching.predict import SHOW_ANSWER
 
 # Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
-pytestmark = pytest.mark.xdist_group("kernels")
+pytestmark = [pytest.mark.kernel, pytest.mark.browser]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))

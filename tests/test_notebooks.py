@@ -13,10 +13,8 @@ from nbclient.exceptions import CellExecutionError
 
 from comsim.publish import report
 
-# Every test here runs Jupyter kernels. They share one xdist worker (make test uses
-# --dist loadgroup) so that no two kernels run at once: under that load a kernel's reply
-# was once lost for ten minutes (see the closing notes of the issue).
-pytestmark = pytest.mark.xdist_group("kernels")
+# Every test here runs Jupyter kernels (conftest.py gives them one xdist worker).
+pytestmark = pytest.mark.kernel
 
 
 def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):

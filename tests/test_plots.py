@@ -310,7 +310,7 @@ _PNG_CELLS = [
 ]
 
 
-@pytest.mark.xdist_group("kernels")
+@pytest.mark.kernel
 def test_png_display_carries_alt_text(tmp_path):
     import nbformat
 

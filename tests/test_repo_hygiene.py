@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
 
 
 # Cell ids are part of v4.5; without them Jupyter adds fresh ones on every save, noisy diffs.
@@ -39,22 +40,46 @@ def _pins(lines, pattern: str) -> dict[str, str]:
     return pins
 
 
-def _pyproject_pins(repo_root: Path) -> dict[str, str]:
+def _requirements(repo_root: Path) -> list[Requirement]:
     project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
-    return _pins(requirements, r"(?P<name>[\w.-]+)==(?P<version>\S+)")
+    return [
+        Requirement(line)
+        for line in project["dependencies"] + project["optional-dependencies"]["test"]
+    ]
 
 
-def test_the_lock_pins_the_same_direct_versions_as_pyproject(repo_root: Path):
+def _locked(repo_root: Path) -> dict[str, str]:
     lock = (repo_root / "requirements.lock").read_text().splitlines()
-    locked = _pins(lock, r"(?P<name>[\w.-]+)==(?P<version>\S+)")
-    wanted = _pyproject_pins(repo_root)
-    assert {name: locked.get(name) for name in wanted} == wanted, "run `make lock`"
+    return _pins(lock, r"(?P<name>[\w.-]+)==(?P<version>\S+)")
 
 
-def test_environment_yml_pins_the_same_versions_as_pyproject(repo_root: Path):
+def _name(requirement: Requirement) -> str:
+    return re.sub(r"[-_.]+", "-", requirement.name).lower()
+
+
+def test_the_lock_satisfies_pyproject_and_tests_each_lower_bound(repo_root: Path):
+    """pyproject.toml lists ranges whose lower bound is the version we test: the lock pins
+    exactly that version of each direct dependency."""
+    locked = _locked(repo_root)
+    wrong = []
+    for requirement in _requirements(repo_root):
+        version = locked.get(_name(requirement))
+        lower = [s.version for s in requirement.specifier if s.operator == ">="]
+        if version is None or version not in requirement.specifier or lower != [version]:
+            wrong.append(f"{requirement} (locked: {version})")
+    assert not wrong, "run `make lock` or move the lower bound:\n" + "\n".join(wrong)
+
+
+def test_the_python_requirement_is_a_range_from_3_11(repo_root: Path):
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+
+
+def test_environment_yml_pins_the_same_versions_as_the_lock(repo_root: Path):
     lines = (repo_root / "environment.yml").read_text().splitlines()
     conda = _pins(lines, r"- (?P<name>[\w.-]+)=(?P<version>[^=\s]+)")
     conda.pop("python")
-    wanted = _pyproject_pins(repo_root)
-    assert {name: wanted.get(name) for name in conda} == conda
+    locked = _locked(repo_root)
+    assert {name: locked.get(name) for name in conda} == conda
+    direct = {_name(r) for r in _requirements(repo_root)} - {"playwright"}
+    assert direct <= set(conda), f"environment.yml lacks {sorted(direct - set(conda))}"

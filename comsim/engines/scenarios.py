@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from typing import TYPE_CHECKING
 
 from ..model.params import SCENARIOS_CSV, Params
+from ..model.tables import read_rows, row_error
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -105,7 +105,10 @@ def scenario(name: str) -> dict:
     """The ``simulate`` keyword arguments of a named scenario in ``data/scenarios.csv``."""
     table = _load_scenarios()
     _choice("scenario", name, tuple(table))
-    row = table[name]
+    return _arguments(table[name])
+
+
+def _arguments(row: dict) -> dict:
     return dict(
         strategy=row["strategy"],
         policy=row["policy"],
@@ -128,5 +131,20 @@ def run_scenario(name: str, **overrides: object) -> Trace:
 
 
 def _load_scenarios() -> dict[str, dict]:
-    with open(SCENARIOS_CSV, newline="", encoding="utf-8") as f:
-        return {row["name"]: row for row in csv.DictReader(f)}
+    """data/scenarios.csv by name; a file that cannot be used raises TableError naming it."""
+    from ..model.com import POLICIES
+    from ..model.strategies import STRATEGIES
+
+    columns = ("name", "strategy", "policy", "iterations", "tightness", "blankets", "title")
+    table = {}
+    for line, row in read_rows(SCENARIOS_CSV, columns + ("what_it_shows",)):
+        name = row["name"].strip()
+        try:
+            arguments = _arguments(row)
+            _choice("strategy", arguments["strategy"], STRATEGIES)
+            _choice("policy", arguments["policy"], POLICIES)
+            Params.make(**{k: arguments[k] for k in ("iterations", "tightness", "blankets")})
+        except (TypeError, ValueError) as error:
+            raise row_error(SCENARIOS_CSV, line, name, str(error)) from None
+        table[name] = row
+    return table

@@ -1,7 +1,7 @@
 """The step engine: runs a scenario call by call on the object model.
 
 Slow (Python objects per call) but literal: every QueryInterface, CopyProxy and Release goes
-through :mod:`comsim.model.com` and every block through :mod:`comsim.model.heap`. It is the
+through :mod:`comsim.model.process` and every block through :mod:`comsim.model.heap`. It is the
 reference the fast engine is tested against, and what diagrams step through.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.com import Process
 from ..model.params import Params
+from ..model.process import Process
 from ..model.strategies import LoopBody
 from ..model.timing import idle_chunk_budget, loop_timing
 from ..model.transient import idle_tail
@@ -41,46 +41,13 @@ def run_step(params: Params, strategy: str, policy: str, progress=None) -> RunAr
     """
     check_step_budget(params)
     proc = Process(policy=policy, **_overrides(params))
-    timing = loop_timing(params, transient_total_bytes(params, strategy))
     rows: list[tuple] = []
-    stride = loop_stride(params.iterations)
-    peak = 0
-
-    def sample(i: int, phase: str, private: int | None = None) -> None:
-        pm_refs = sum(pm.refcount for pm in proc.proxy_managers)
-        rows.append(
-            (
-                i,
-                proc.clock_us,
-                PHASES.index(phase),
-                proc.private_bytes if private is None else private,
-                proc.heap.committed_bytes,
-                proc.transient.pending_bytes,
-                proc.transient.committed_bytes,
-                proc.interface_proxy_count,
-                pm_refs,
-            )
-        )
-
     pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
-    sample(0, "start")
-    peak = proc.private_bytes
-    body = LoopBody(strategy, params.blankets)
-    cpu, budget = timing.cpu_us.tolist(), timing.reaper_budget_bytes.tolist()
-    n = params.iterations
-    for i in range(n):
-        body.iteration(i, pItf)
-        proc.work(cpu[i], budget[i])
-        private = proc.private_bytes
-        if private > peak:
-            peak = private
-        if (i + 1) % stride == 0 or i + 1 == n:
-            sample(i + 1, "loop", private)
-        if progress is not None and (i + 1) % 4096 == 0:
-            progress(i + 1)
-    body.finish()
+    rows.append(_row(proc, 0, "start"))
+    peak = _loop(params, strategy, proc, pItf, rows, progress)
     pItf.Release()  # the proxy manager's final release
-    sample(n, "final-release")
+    n = params.iterations
+    rows.append(_row(proc, n, "final-release"))
     pool = proc.transient
     ready, cum = pool.waiting()
     tail = idle_tail(
@@ -98,7 +65,49 @@ def run_step(params: Params, strategy: str, policy: str, progress=None) -> RunAr
         # Sleep until the kept step: the clock and the reaper's count as the closed form says.
         proc.clock_us = time_us
         pool.freed_bytes = freed
-        sample(n, "idle")
+        rows.append(_row(proc, n, "idle"))
+    return _arrays(rows, peak, loop_stride(n), tail)
+
+
+def _loop(params: Params, strategy: str, proc: Process, pItf, rows: list, progress) -> int:
+    """The loop, iteration by iteration, keeping every stride-th row; the peak private bytes
+    (the loop's strategy ends with its finish(), before the final release)."""
+    timing = loop_timing(params, transient_total_bytes(params, strategy))
+    stride = loop_stride(params.iterations)
+    peak = proc.private_bytes
+    body = LoopBody(strategy, params.blankets)
+    cpu, budget = timing.cpu_us.tolist(), timing.reaper_budget_bytes.tolist()
+    n = params.iterations
+    for i in range(n):
+        body.iteration(i, pItf)
+        proc.work(cpu[i], budget[i])
+        private = proc.private_bytes
+        if private > peak:
+            peak = private
+        if (i + 1) % stride == 0 or i + 1 == n:
+            rows.append(_row(proc, i + 1, "loop", private))
+        if progress is not None and (i + 1) % 4096 == 0:
+            progress(i + 1)
+    body.finish()
+    return peak
+
+
+def _row(proc: Process, i: int, phase: str, private: int | None = None) -> tuple:
+    """One kept row: what a monitor would read now."""
+    return (
+        i,
+        proc.clock_us,
+        PHASES.index(phase),
+        proc.private_bytes if private is None else private,
+        proc.heap.committed_bytes,
+        proc.transient.pending_bytes,
+        proc.transient.committed_bytes,
+        proc.interface_proxy_count,
+        sum(pm.refcount for pm in proc.proxy_managers),
+    )
+
+
+def _arrays(rows: list[tuple], peak: int, stride: int, tail) -> RunArrays:
     cols = list(zip(*rows, strict=True))
     private = np.array(cols[3], dtype=np.int64)
     return RunArrays(

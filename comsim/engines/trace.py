@@ -5,12 +5,13 @@ pandas is imported where a DataFrame is built, so ``import comsim.engines.trace`
 
 from __future__ import annotations
 
-import numbers
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from ..model import checks, text
 from ..model.params import Params
 from .runs import PHASES, RunArrays
 
@@ -72,7 +73,7 @@ class Summary:
             )
         return (
             f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "
-            "decommitted pages it had committed when it was created (heap_segment_commit_bytes)"
+            "decommitted pages it had committed when it was created (heap_initial_commit_bytes)"
         )
 
 
@@ -142,6 +143,7 @@ class Trace:
     def sampled(self, max_points: int = 2000) -> RunArrays:
         """At most about ``max_points`` rows for drawing: every k-th loop row, always keeping
         the first and last of each phase. The summary stays exact."""
+        max_points = checks.number("max_points", max_points, "int", 2, 10_000_000)
         a = self.arrays
         n = a.phase.size
         if n <= max_points:
@@ -182,26 +184,25 @@ def perfmon_samples(trace: Trace, interval_ms: float = 1000.0):
     the error names the smallest interval the run allows. For runs whose rows were thinned
     (see ``trace.rows``), a tick reads the last kept row before it.
     """
+    if not isinstance(trace, Trace):
+        raise checks.refuse("trace", "a Trace (from comsim.simulate)", trace, TypeError)
     low, high = PERFMON_INTERVAL_RANGE
-    if isinstance(interval_ms, bool) or not isinstance(interval_ms, numbers.Real):
-        raise TypeError(
-            f"interval_ms must be a number in [1, 3600000] (milliseconds); got {interval_ms!r} "
-            f"({type(interval_ms).__name__})"
-        )
-    interval_ms = float(interval_ms)
-    if not (low <= interval_ms <= high):  # also refuses nan
-        raise ValueError(
-            f"interval_ms must be a number in [1, 3600000] (milliseconds); got {interval_ms!r}"
-        )
+    interval_ms = checks.number("interval_ms", interval_ms, "float", low, high)
     a = trace.arrays
     total_ms = float(a.time_us[-1]) / 1000.0
     samples = int(total_ms // interval_ms) + 1
     if samples > PERFMON_MAX_SAMPLES:
         smallest = total_ms / (PERFMON_MAX_SAMPLES - 1)
+        if smallest > high:  # a run so slow that no interval the range allows fits
+            raise ValueError(
+                f"this run lasts {text.number(total_ms / 1000, 's')}: even interval_ms={high:g}, "
+                f"the largest allowed, gives {samples:,} samples, more than the "
+                f"{PERFMON_MAX_SAMPLES:,} allowed. Plot trace.frame instead, or shorten the run"
+            )
         raise ValueError(
             f"interval_ms={interval_ms:g} would give {samples:,} samples over this run's "
             f"{total_ms / 1000:,.1f} s; at most {PERFMON_MAX_SAMPLES:,} are allowed, so use "
-            f"interval_ms >= {smallest:,.3f}"
+            f"interval_ms in {text.interval(math.ceil(smallest * 1000) / 1000, high)}"
         )
     import pandas as pd
 

@@ -32,7 +32,7 @@ from PIL import Image as PILImage
 from ..engines.runs import PHASES, RunArrays
 from ..engines.trace import MIB, Trace
 from ..model import heap as heap_model
-from ..model.com import Snapshot
+from ..model.process import Snapshot
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {

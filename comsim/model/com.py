@@ -28,15 +28,14 @@ What is documented and what is modelled (keys of ``comsim.model.sources.SOURCES`
 
 from __future__ import annotations
 
-import itertools
-import math
-import numbers
-from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
+from . import checks
+from .blanket import DEFAULT_BLANKET, REMOTE_IMP_LEVELS, Blanket, resolved
 from .errors import COMError
-from .heap import Heap, HeapSnapshot
-from .params import Params
-from .transient import TransientPool
+
+if TYPE_CHECKING:
+    from .process import Process
 
 POLICIES = ("by-design", "free-on-release")
 """``by-design``: copies are freed only at the proxy manager's final release (KB, documented).
@@ -52,55 +51,10 @@ CLASSES: dict[str, tuple[str, ...]] = {
 """Remote classes the simulated server registers, and the interfaces each implements
 (every COM object also implements IUnknown)."""
 
-AUTHN_LEVELS = ("default", "none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
-IMP_LEVELS = ("default", "anonymous", "identify", "impersonate", "delegate")
-
-IDLE_MAX_SECONDS = 1e7
-"""Process.idle accepts [0, 1e7) seconds (about 116 days of simulated time)."""
-
 
 def _a(word: str) -> str:
     """The indefinite article for ``word``: "an int", "a float"."""
     return "an" if word[:1].lower() in "aeiou" else "a"
-
-
-def _check_name(name: str, value: object, example: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be a name (str) such as {example!r}; got {value!r} "
-            f"({type(value).__name__})"
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class Blanket:
-    """A security blanket: how calls through one proxy authenticate (RPC_C_AUTHN_LEVEL_*,
-    RPC_C_IMP_LEVEL_*, the server principal name). New proxies and copies start with the
-    process default."""
-
-    authn_level: str = "connect"
-    imp_level: str = "identify"
-    principal: str | None = None
-
-    def __post_init__(self):
-        for name, choices in (("authn_level", AUTHN_LEVELS), ("imp_level", IMP_LEVELS)):
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise TypeError(
-                    f"{name} must be one of {choices} (a str); got {value!r} "
-                    f"({type(value).__name__})"
-                )
-            if value not in choices:
-                raise ValueError(f"{name} must be one of {choices}; got {value!r}")
-        if self.principal is not None and not isinstance(self.principal, str):
-            raise TypeError(
-                "principal must be a server principal name (str) or None; got "
-                f"{self.principal!r} ({type(self.principal).__name__})"
-            )
-
-
-DEFAULT_BLANKET = Blanket()
 
 
 class InterfaceProxy:
@@ -117,6 +71,7 @@ class InterfaceProxy:
         self.pm = pm
         self.iid = iid
         self.copied_from = copied_from  # the proxy CopyProxy was given (maybe itself a copy)
+        self._root = copied_from._root if copied_from is not None else self
         self.blanket = DEFAULT_BLANKET  # CopyProxy docs: a copy starts with default security
         self.handed_refs = 0
         self.label = f"{iid} copy #{self.id}" if copied_from else f"{iid} proxy #{self.id}"
@@ -130,10 +85,7 @@ class InterfaceProxy:
     def original(self) -> InterfaceProxy:
         """The proxy QueryInterface made, at the root of a chain of copies (itself if it is
         no copy). Never freed before the final release, whatever the policy."""
-        proxy = self
-        while proxy.copied_from is not None:
-            proxy = proxy.copied_from
-        return proxy
+        return self._root
 
 
 class ProxyManager:
@@ -159,7 +111,18 @@ class ProxyManager:
         self.address = process.heap.alloc(
             process.params.proxy_manager_bytes, f"proxy manager #{self.id}"
         )
-        self.interface_proxies: list[InterfaceProxy] = []
+        # Every interface proxy alive, oldest first, by id (a dict: any one leaves in O(1)).
+        self._proxies: dict[int, InterfaceProxy] = {}
+        self._originals: dict[str, InterfaceProxy] = {}  # the one QueryInterface answers, by IID
+
+    @property
+    def interface_proxies(self) -> list[InterfaceProxy]:
+        """The interface proxies it aggregates now, oldest first (copies included)."""
+        return list(self._proxies.values())
+
+    @property
+    def interface_proxy_count(self) -> int:
+        return len(self._proxies)
 
     @property
     def name(self) -> str:
@@ -170,9 +133,8 @@ class ProxyManager:
         """Wine's rule: the first interface proxy with this IID, else a new one
         (a RemQueryInterface round trip to the server). Copies are private to whoever made
         them and never answer QueryInterface."""
-        for proxy in self.interface_proxies:
-            if proxy.iid == iid and not proxy.is_copy:
-                return proxy
+        if iid in self._originals:
+            return self._originals[iid]
         if iid not in CLASSES[self.clsid]:
             raise COMError(
                 "E_NOINTERFACE",
@@ -181,12 +143,12 @@ class ProxyManager:
                 f"{', '.join(LOCAL_INTERFACES + CLASSES[self.clsid])}.",
             )
         proxy = InterfaceProxy(self, iid, copied_from=None)
-        self.interface_proxies.append(proxy)
+        self._proxies[proxy.id] = self._originals[iid] = proxy
         return proxy
 
     def copy_proxy(self, source: InterfaceProxy) -> InterfaceProxy:
         copy = InterfaceProxy(self, source.iid, copied_from=source)
-        self.interface_proxies.append(copy)
+        self._proxies[copy.id] = copy
         proc = self.process
         proc.transient.allocate(proc.params.transient_bytes_per_call, proc.clock_us)  # H2
         return copy
@@ -203,17 +165,17 @@ class ProxyManager:
 
     def drop_proxy(self, proxy: InterfaceProxy) -> None:
         """free-on-release only: free one copy as soon as nothing references it."""
-        if proxy in self.interface_proxies:
-            self.interface_proxies.remove(proxy)
+        if self._proxies.pop(proxy.id, None) is not None:
             self.process.heap.free(proxy.address)
 
     def _final_release(self) -> None:
         # KB: the proxy manager frees its interface proxies only at its own final release:
         # everything goes now, oldest first.
         heap = self.process.heap
-        for proxy in self.interface_proxies:
+        for proxy in self._proxies.values():
             heap.free(proxy.address)
-        self.interface_proxies.clear()
+        self._proxies.clear()
+        self._originals.clear()
         heap.free(self.address)
         self.alive = False
         self.process.proxy_managers.remove(self)
@@ -254,6 +216,8 @@ class InterfacePointer:
 
     def same_interface(self, other: InterfacePointer) -> bool:
         """True if both pointers have the same address in COM terms (same interface)."""
+        if not isinstance(other, InterfacePointer):
+            raise checks.refuse("other", "an InterfacePointer", other, TypeError)
         if self._pm is not other._pm:
             return False
         if isinstance(self._target, str):  # a local interface: the proxy manager itself
@@ -269,7 +233,7 @@ class InterfacePointer:
     def QueryInterface(self, iid: str) -> InterfacePointer:
         """Ask the proxy manager for another interface of the same object."""
         self._check_callable("QueryInterface")
-        _check_name("iid", iid, "IStream")
+        checks.text("iid", iid, empty_ok=True)
         if iid in LOCAL_INTERFACES:
             return InterfacePointer(self._pm, iid)  # answered by the proxy manager: no allocation
         if self.is_copy and iid == self.iid:
@@ -334,10 +298,18 @@ class InterfacePointer:
         blanket QueryInterface, AddRef and Release use."""
         self._check_callable("SetBlanket")
         self._require_client_security("SetBlanket")
-        blanket = Blanket(authn_level, imp_level, principal)  # bad values fail before any change
+        asked = Blanket(authn_level, imp_level, principal)  # bad values fail before any change
+        if asked.imp_level not in REMOTE_IMP_LEVELS + ("default",):
+            raise COMError(
+                "E_INVALIDARG",
+                f"SetBlanket(imp_level={imp_level!r}) on a proxy to a remote object: NTLM, NT4's "
+                "only remote authentication service, supports only 'identify' and "
+                "'impersonate' there, and CoSetProxyBlanket documents E_INVALIDARG for the "
+                "rest. The blanket is unchanged.",
+            )
         # IClientSecurity docs: IUnknown is the one local interface these methods accept.
         target = self._proxy_argument(proxy, "SetBlanket", allow_iunknown=True)
-        target.blanket = blanket
+        target.blanket = resolved(asked, target.blanket)
 
     def QueryBlanket(self, proxy: InterfacePointer) -> Blanket:
         """IClientSecurity::QueryBlanket: the blanket calls through ``proxy`` use (for the
@@ -420,274 +392,3 @@ class InterfacePointer:
                 "COM returns E_INVALIDARG too.",
             )
         return target
-
-
-@dataclass(frozen=True)
-class ProxySnapshot:
-    """One interface proxy at one moment. ``copied_from`` is the proxy CopyProxy was given;
-    ``original`` the root of the chain, the one QueryInterface on the copy returns."""
-
-    id: int
-    iid: str
-    is_copy: bool
-    copied_from: int | None
-    blanket: Blanket
-    handed_refs: int
-    address: int
-    original: int | None = None
-
-
-@dataclass(frozen=True)
-class ProxyManagerSnapshot:
-    """One proxy manager at one moment: its single count, the proxies it aggregates, and
-    IUnknown's blanket (used by QueryInterface, AddRef and Release)."""
-
-    id: int
-    clsid: str
-    refcount: int
-    address: int
-    local_interfaces: tuple[str, ...]
-    interface_proxies: tuple[ProxySnapshot, ...]
-    iunknown_blanket: Blanket = DEFAULT_BLANKET
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What exists in the client process now, for diagrams and tests."""
-
-    time_ms: float
-    private_bytes: int
-    transient_pending_bytes: int
-    proxy_managers: tuple[ProxyManagerSnapshot, ...]
-    heap: HeapSnapshot
-    note: str = field(default="")
-
-    def with_note(self, note: str) -> Snapshot:
-        return replace(self, note=note)
-
-
-class Process:
-    """One client process with one multithreaded apartment (the KB calls CoInitializeEx with
-    COINIT_MULTITHREADED): a heap, a clock, the pending transient buffers, its proxy managers.
-
-    Keyword arguments override any parameter in ``data/parameters.csv`` by name.
-    """
-
-    _process_ids = itertools.count(1)
-
-    def __init__(self, policy: str = "by-design", **overrides: object):
-        if not isinstance(policy, str) or policy not in POLICIES:
-            raise ValueError(f"policy must be one of {POLICIES}; got {policy!r}")
-        self.params = Params.make(**overrides)
-        self.policy = policy
-        self.id = next(Process._process_ids)  # tells processes apart in messages
-        self.heap = Heap(self.params)
-        self.transient = TransientPool(
-            self.params.page_bytes, self.params.reaper_latency_ms * 1000.0
-        )
-        self.clock_us = 0.0
-        self.proxy_managers: list[ProxyManager] = []
-        self._ids = itertools.count(1)  # numbers for this process's objects, as in diagrams
-
-    # -- COM API -------------------------------------------------------------------------------
-    def CoCreateInstanceEx(self, clsid: str, iid: str) -> InterfacePointer:
-        """Create ``clsid`` on the (simulated) remote server; return a proxy for ``iid``
-        (one MULTI_QI entry). The client gets a new proxy manager holding one interface proxy
-        (none when ``iid`` is IUnknown)."""
-        _check_name("clsid", clsid, "SimpleObject")
-        _check_name("iid", iid, "IStream")
-        if clsid not in CLASSES:
-            raise COMError(
-                "REGDB_E_CLASSNOTREG",
-                f"class {clsid!r} is not registered; real COM fails the activation. "
-                f"Registered: {', '.join(CLASSES)}.",
-            )
-        served = ("IUnknown",) + CLASSES[clsid]  # what the server's object implements
-        if iid not in served:
-            # MULTI_QI: the server's object is asked for iid; the proxy manager's own local
-            # interfaces (IClientSecurity, ...) do not exist on the server.
-            where = (
-                f"{iid} is implemented by the client's proxy manager, not by the server's "
-                f"object: get it afterwards by QueryInterface on the proxy"
-                if iid in LOCAL_INTERFACES
-                else f"{clsid} does not implement {iid!r}"
-            )
-            raise COMError(
-                "E_NOINTERFACE",
-                f"CoCreateInstanceEx({clsid!r}, {iid!r}): {where}. Real DCOM puts "
-                "E_NOINTERFACE in the MULTI_QI entry's hr, and returns E_NOINTERFACE when no "
-                "entry succeeded (CO_S_NOTALLINTERFACES when only some did). The server's "
-                f"object implements: {', '.join(served)}. Nothing was created.",
-            )
-        pm = ProxyManager(self, clsid)
-        self.proxy_managers.append(pm)
-        target = iid if iid in LOCAL_INTERFACES else pm.find_or_make_proxy(iid)
-        return InterfacePointer(pm, target)
-
-    def CoSetProxyBlanket(self, proxy: InterfacePointer, **blanket: str | None) -> None:
-        """QueryInterface(IClientSecurity) + SetBlanket + Release: a blanket for every user of
-        this proxy (documented). On the IUnknown pointer: the blanket of QueryInterface,
-        AddRef and Release (IUnknown security)."""
-        _check_pointer(proxy, "CoSetProxyBlanket")
-        pcs = proxy.QueryInterface("IClientSecurity")
-        try:
-            pcs.SetBlanket(proxy, **blanket)
-        finally:
-            pcs.Release()  # a failed SetBlanket must not leak the reference taken above
-
-    def CoQueryProxyBlanket(self, proxy: InterfacePointer) -> Blanket:
-        """QueryInterface(IClientSecurity) + QueryBlanket + Release: the blanket calls through
-        ``proxy`` use."""
-        _check_pointer(proxy, "CoQueryProxyBlanket")
-        pcs = proxy.QueryInterface("IClientSecurity")
-        try:
-            return pcs.QueryBlanket(proxy)
-        finally:
-            pcs.Release()
-
-    # -- time ----------------------------------------------------------------------------------
-    def work(self, cpu_us: float, reaper_budget_bytes: int | None = None) -> None:
-        """The loop thread computes for ``cpu_us`` of CPU. At this process's tightness that
-        takes ``cpu_us / tightness`` of wall time; the reaper gets the idle rest (H2)."""
-        wall_us = cpu_us / self.params.tightness
-        if reaper_budget_bytes is None:
-            reaper_budget_bytes = int(
-                self.params.reaper_bytes_per_cpu_ms * (wall_us - cpu_us) // 1000
-            )
-        self.clock_us = self.clock_us + wall_us
-        self.transient.reap(reaper_budget_bytes, self.clock_us)
-
-    def idle(self, seconds: float) -> None:
-        """Let ``seconds`` pass with the loop thread asleep: the reaper gets the whole CPU.
-
-        The result is that of steps of ``idle_sample_ms``, each giving the reaper one step's
-        budget; but runs of steps in which nothing new becomes due are taken in one stride,
-        and once no buffer is pending the clock jumps to the end. So any allowed ``seconds``
-        answers at once."""
-        seconds = _check_seconds(seconds)
-        step_us = self.params.idle_sample_ms * 1000.0
-        step_budget = int(self.params.reaper_bytes_per_cpu_ms * step_us // 1000)
-        remaining_us = seconds * 1e6
-        pool = self.transient
-        while remaining_us >= step_us:
-            if pool.pending_bytes == 0 and pool.waiting_until_us is None:
-                break  # nothing for the reaper to do: the rest is just time passing
-            steps = int(remaining_us // step_us)
-            due_us = pool.next_due_us
-            if due_us is not None:  # steps until the next buffer's latency has passed
-                steps = min(steps, max(1, math.ceil((due_us - self.clock_us) / step_us)))
-            eligible_left = pool.eligible_bytes - pool.freed_bytes
-            if eligible_left > 0 and step_budget > 0:  # steps until the due buffers are freed
-                steps = min(steps, max(1, -(-eligible_left // step_budget)))
-            if steps > 1:  # no buffer becomes due in these steps: one stride, one budget
-                self.clock_us += (steps - 1) * step_us
-                pool.reap((steps - 1) * step_budget, self.clock_us)
-            self.idle_step(step_us)  # the step in which something changes
-            remaining_us -= steps * step_us
-        if remaining_us > 0:
-            if pool.pending_bytes == 0 and pool.waiting_until_us is None:
-                self.clock_us += remaining_us
-            else:
-                self.idle_step(remaining_us)
-
-    def idle_step(self, dt_us: float) -> None:
-        """One step of idle time: the clock advances ``dt_us``, the reaper frees what that CPU
-        time allows."""
-        self.clock_us = self.clock_us + dt_us
-        self.transient.reap(int(self.params.reaper_bytes_per_cpu_ms * dt_us // 1000), self.clock_us)
-
-    # -- what a monitor would show -------------------------------------------------------------
-    @property
-    def private_bytes(self) -> int:
-        """Committed private bytes, like perfmon's Process\\Private Bytes."""
-        return (
-            self.params.base_private_bytes
-            + self.heap.committed_bytes
-            + self.transient.committed_bytes
-        )
-
-    @property
-    def interface_proxy_count(self) -> int:
-        """Interface proxies alive in all proxy managers (copies included)."""
-        return sum(len(pm.interface_proxies) for pm in self.proxy_managers)
-
-    @property
-    def time_ms(self) -> float:
-        return self.clock_us / 1000.0
-
-    def snapshot(self, note: str = "") -> Snapshot:
-        pms = tuple(
-            ProxyManagerSnapshot(
-                id=pm.id,
-                clsid=pm.clsid,
-                refcount=pm.refcount,
-                address=pm.address,
-                local_interfaces=LOCAL_INTERFACES,
-                interface_proxies=tuple(
-                    ProxySnapshot(
-                        p.id,
-                        p.iid,
-                        p.is_copy,
-                        p.copied_from.id if p.copied_from else None,
-                        p.blanket,
-                        p.handed_refs,
-                        p.address,
-                        p.original.id if p.copied_from else None,
-                    )
-                    for p in pm.interface_proxies
-                ),
-                iunknown_blanket=pm.blanket,
-            )
-            for pm in self.proxy_managers
-        )
-        return Snapshot(
-            self.time_ms,
-            self.private_bytes,
-            self.transient.pending_bytes,
-            pms,
-            self.heap.snapshot(),
-            note,
-        )
-
-
-def _check_pointer(proxy: object, function: str) -> None:
-    if not isinstance(proxy, InterfacePointer):
-        raise TypeError(
-            f"proxy must be an InterfacePointer (from QueryInterface, CopyProxy or "
-            f"CoCreateInstanceEx); {function} got {proxy!r} ({type(proxy).__name__})"
-        )
-
-
-def _check_seconds(seconds: object) -> float:
-    allowed = f"[0, {IDLE_MAX_SECONDS:g})"
-    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
-        raise TypeError(
-            f"seconds must be a number in {allowed}; got {seconds!r} ({type(seconds).__name__})"
-        )
-    value = float(seconds)
-    if not math.isfinite(value) or not 0 <= value < IDLE_MAX_SECONDS:
-        raise ValueError(f"seconds must be a finite number in {allowed}; got {seconds!r}")
-    return value
-
-
-def CoCopyProxy(proxy: InterfacePointer) -> InterfacePointer:
-    """QueryInterface(IClientSecurity) + CopyProxy + Release, in one call (documented: the same
-    behaviour as the three calls)."""
-    _check_pointer(proxy, "CoCopyProxy")
-    pcs = proxy.QueryInterface("IClientSecurity")
-    try:
-        return pcs.CopyProxy(proxy)
-    finally:
-        pcs.Release()  # also when CopyProxy fails: the helper itself must not leak
-
-
-def CoSetProxyBlanket(proxy: InterfacePointer, **blanket: str | None) -> None:
-    """Module-level form of :meth:`Process.CoSetProxyBlanket`."""
-    _check_pointer(proxy, "CoSetProxyBlanket")
-    proxy.proxy_manager.process.CoSetProxyBlanket(proxy, **blanket)
-
-
-def CoQueryProxyBlanket(proxy: InterfacePointer) -> Blanket:
-    """Module-level form of :meth:`Process.CoQueryProxyBlanket`."""
-    _check_pointer(proxy, "CoQueryProxyBlanket")
-    return proxy.proxy_manager.process.CoQueryProxyBlanket(proxy)

@@ -12,13 +12,14 @@ Nothing here imports the model; the model reads its numbers from :class:`Params`
 
 from __future__ import annotations
 
-import csv
 import dataclasses
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from . import checks
+from .tables import TableError, read_rows, row_error
 from .text import interval
 
 TAGS = ("documented", "wine-reactos", "inferred", "hypothesis")
@@ -58,40 +59,64 @@ class Parameter:
         )
 
 
-def _parse_range(text: str) -> tuple[float, float, bool, bool]:
-    text = text.strip()
-    low_s, high_s = text[1:-1].split(",")
-    return float(low_s), float(high_s), text[0] == "(", text[-1] == ")"
+COLUMNS = ("name", "value", "unit", "type", "range", "tag", "source", "source_key", "meaning")
+_RANGE = re.compile(r"([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])")
 
 
 def load_parameters(path: Path = PARAMETERS_CSV) -> dict[str, Parameter]:
-    """Read ``data/parameters.csv`` into Parameter rows, keyed by name, in file order."""
-    rows: dict[str, Parameter] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            low, high, low_open, high_open = _parse_range(row["range"])
-            caster = int if row["type"] == "int" else float
-            rows[row["name"]] = Parameter(
-                name=row["name"],
-                value=caster(row["value"]),
-                unit=row["unit"],
-                type=row["type"],
-                low=low,
-                high=high,
-                low_open=low_open,
-                high_open=high_open,
-                tag=row["tag"],
-                source=row["source"],
-                meaning=row["meaning"],
-                source_key=row.get("source_key") or "",
-            )
-    return rows
+    """Read ``data/parameters.csv`` into Parameter rows, keyed by name, in file order; a row
+    that breaks a rule (see :func:`_parameter`) raises :class:`TableError` naming it."""
+    return {row["name"]: _parameter(path, line, row) for line, row in read_rows(path, COLUMNS)}
+
+
+def _parameter(path: Path, line: int, row: dict) -> Parameter:
+    """One row as a Parameter: a known type and tag, a range in interval notation, and a
+    default that parses as the type and lies inside its own range."""
+    name = row["name"].strip()
+
+    def broken(rule: str) -> TableError:
+        return row_error(path, line, name, rule)
+
+    if row["type"] not in ("int", "float"):
+        raise broken(f"type must be 'int' or 'float'; got {row['type']!r}")
+    if row["tag"] not in TAGS:
+        raise broken(f"tag must be one of {', '.join(TAGS)}; got {row['tag']!r}")
+    match = _RANGE.fullmatch(row["range"].strip())
+    try:
+        low, high = float(match[2]), float(match[3])
+        value = int(row["value"]) if row["type"] == "int" else float(row["value"])
+    except (TypeError, ValueError):
+        raise broken(
+            f"range must read like [0, 1] or (0, 1] and value must be {row['type']}; got "
+            f"range {row['range']!r}, value {row['value']!r}"
+        ) from None
+    parameter = Parameter(
+        name=name,
+        value=value,
+        unit=row["unit"],
+        type=row["type"],
+        low=low,
+        high=high,
+        low_open=match[1] == "(",
+        high_open=match[4] == ")",
+        tag=row["tag"],
+        source=row["source"],
+        meaning=row["meaning"],
+        source_key=row["source_key"].strip(),
+    )
+    try:
+        parameter.check(value)
+    except (TypeError, ValueError) as error:
+        raise broken(f"the default is outside its own range: {error}") from None
+    return parameter
 
 
 PARAMETERS: dict[str, Parameter] = load_parameters()
 
 
 def _default(name: str):
+    if name not in PARAMETERS:
+        raise TableError(f"data/parameters.csv has no row for {name!r}, which the model needs")
     return dataclasses.field(default=PARAMETERS[name].value)
 
 
@@ -118,6 +143,7 @@ class Params:
     heap_block_granularity_bytes: int = _default("heap_block_granularity_bytes")
     heap_segment_reserve_bytes: int = _default("heap_segment_reserve_bytes")
     heap_segment_commit_bytes: int = _default("heap_segment_commit_bytes")
+    heap_initial_commit_bytes: int = _default("heap_initial_commit_bytes")
     heap_segment_header_bytes: int = _default("heap_segment_header_bytes")
     decommit_free_block_bytes: int = _default("decommit_free_block_bytes")
     decommit_total_free_bytes: int = _default("decommit_total_free_bytes")
@@ -165,10 +191,16 @@ class Params:
                 "heap_segment_commit_bytes must be <= heap_segment_reserve_bytes; got "
                 f"{self.heap_segment_commit_bytes} > {self.heap_segment_reserve_bytes}"
             )
-        if self.heap_segment_header_bytes >= self.heap_segment_commit_bytes:
+        if self.heap_initial_commit_bytes > self.heap_segment_reserve_bytes:
             raise ValueError(
-                "heap_segment_header_bytes must be < heap_segment_commit_bytes; got "
-                f"{self.heap_segment_header_bytes} >= {self.heap_segment_commit_bytes}"
+                "heap_initial_commit_bytes must be <= heap_segment_reserve_bytes; got "
+                f"{self.heap_initial_commit_bytes} > {self.heap_segment_reserve_bytes}"
+            )
+        if self.heap_segment_header_bytes >= self.heap_initial_commit_bytes:
+            raise ValueError(
+                "heap_segment_header_bytes must be < heap_initial_commit_bytes (the segment "
+                f"header lives in the first commit); got {self.heap_segment_header_bytes} >= "
+                f"{self.heap_initial_commit_bytes}"
             )
 
     def block_bytes(self, request: int) -> int:
@@ -197,3 +229,14 @@ def parameter_table():
             for p in PARAMETERS.values()
         ]
     )
+
+
+def _check_defaults() -> None:
+    """The defaults together must make a valid process (a block fits in a segment, ...)."""
+    try:
+        Params.make()
+    except (TypeError, ValueError) as error:
+        raise TableError(f"data/parameters.csv: the defaults break a rule: {error}") from None
+
+
+_check_defaults()

@@ -4,18 +4,21 @@ model call by call. The step engine runs these; the fast engine computes their e
 
 from __future__ import annotations
 
-from .com import CoCopyProxy, InterfacePointer
+from .com import InterfacePointer
+from .process import CoCopyProxy
 
 STRATEGIES = ("copy-each-time", "co-copy-proxy", "cache-copy", "no-copy")
 """``copy-each-time``: the KB's loop. ``co-copy-proxy``: the same through CoCopyProxy.
 ``cache-copy``: the KB's workaround, one copy per blanket, made once and reused.
 ``no-copy``: a baseline that only asks for IClientSecurity and releases it."""
 
+# NTLM, NT4's only remote authentication service, accepts only identify and impersonate
+# against a remote server (CoSetProxyBlanket, dwImpLevel), so the settings vary those two.
 BLANKET_CHOICES = (
     dict(authn_level="pkt-privacy", imp_level="impersonate"),
     dict(authn_level="pkt-integrity", imp_level="identify"),
     dict(authn_level="call", imp_level="impersonate"),
-    dict(authn_level="connect", imp_level="delegate"),
+    dict(authn_level="connect", imp_level="identify"),
 )
 
 
@@ -74,7 +77,7 @@ def kb_iteration_snapshots(
     passes (an int in [0, 10000]), then the final release: what the step-through diagram
     shows."""
     from . import checks
-    from .com import Process
+    from .process import Process
 
     earlier_iterations = checks.number(
         "earlier_iterations", earlier_iterations, "int", *EARLIER_ITERATIONS_RANGE

@@ -47,9 +47,10 @@ import numpy as np
 
 from ..engines.runs import PHASES
 from ..engines.scenarios import simulate
-from ..model.com import InterfacePointer, Process
+from ..model.com import InterfacePointer
 from ..model.errors import COMError
 from ..model.params import PARAMETERS
+from ..model.process import Process
 from ..model.strategies import LoopBody, blanket_for
 
 KINDS = ("count-after-step", "which-release", "growth", "fix-the-loop")
