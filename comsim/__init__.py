@@ -59,9 +59,9 @@ _LAZY: dict[str, str] = {
     # in the notebook
     "setup": "teaching.setup",
     "Explorer": "teaching.explorer",
-    "StepThrough": "teaching.explorer",
+    "StepThrough": "teaching.stepthrough",
     "explorer": "teaching.explorer",
-    "step_through": "teaching.explorer",
+    "step_through": "teaching.stepthrough",
     "Prediction": "teaching.predict",
     "predict": "teaching.predict",
 }
