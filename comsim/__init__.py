@@ -43,6 +43,8 @@ _LAZY: dict[str, str] = {
     "Params": "model.params",
     "parameter_table": "model.params",
     "note": "teaching.notes",
+    "claim": "teaching.notes",
+    "CLAIMS": "model.claims",
     "parameter_notes": "teaching.notes",
     "SOURCES": "model.sources",
     # runs and their results

@@ -22,6 +22,7 @@ import re
 from markupsafe import Markup
 
 from ..model import checks
+from ..model.claims import CLAIMS
 from ..model.params import PARAMETERS, TAGS
 from ..model.sources import SOURCES
 from ..model.text import number
@@ -50,11 +51,19 @@ class Note:
     """An HTML note box; displays itself in Jupyter and prints as plain text elsewhere.
     ``text`` may hold simple HTML, which the note keeps as written."""
 
-    def __init__(self, tag: str, text: str, title: str | None = None, source: str | None = None):
+    def __init__(
+        self,
+        tag: str,
+        text: str,
+        title: str | None = None,
+        source: str | None = None,
+        scope: str | None = None,
+    ):
         checks.choice("tag", tag, TAGS)
         if source is not None:
             checks.choice("source", source, sorted(SOURCES))
         self.tag, self.text, self.title, self.source = tag, text, title, source
+        self.scope = scope
 
     def _source_entry(self):
         return SOURCES.get(self.source) if self.source else None
@@ -71,6 +80,7 @@ class Note:
             icon=icon,
             label=label,
             title=self.title,
+            scope=self.scope,
             source=self.source,
             source_url=entry.url if entry is not None else None,
             source_title=entry.title if entry is not None else self.source,
@@ -81,7 +91,8 @@ class Note:
     def __repr__(self) -> str:
         label = TAG_STYLE[self.tag][2]
         plain = html.unescape(re.sub(r"<[^>]+>", "", self.text))
-        text = f"[{label}] " + (f"{self.title}: " if self.title else "") + plain
+        scope = f" ({self.scope})" if self.scope else ""
+        text = f"[{label}{scope}] " + (f"{self.title}: " if self.title else "") + plain
         entry = self._source_entry()
         if entry is not None:
             text += f" (source: {entry.title}, {entry.url})"
@@ -95,6 +106,26 @@ def note(tag: str, text: str, title: str | None = None, source: str | None = Non
     hold simple HTML. ``source`` is a key of ``comsim.model.sources.SOURCES`` (say where a
     documented fact is documented); the note's heading then links to that source."""
     return Note(tag, text, title, source)
+
+
+def claim(claim_id: str, **values: float) -> Note:
+    """The claim ``claim_id`` of ``data/claims.csv`` as a labelled note: its one tag, its scope
+    and its source. Names in braces in its text are filled in with the parameters' values
+    (``{page_bytes}`` -> ``4,096``) or with ``values`` given here for numbers the notebook
+    computes."""
+    checks.choice("claim_id", claim_id, CLAIMS)
+    found = CLAIMS[claim_id]
+    filled = {name: number(p.value) for name, p in PARAMETERS.items()}
+    filled.update({name: number(value) for name, value in values.items()})
+    missing = [name for name in found.placeholders if name not in filled]
+    if missing:
+        raise ValueError(
+            f"claim {claim_id!r} needs a value for {', '.join(missing)}: a parameter's name or "
+            f"a keyword argument, e.g. comsim.claim({claim_id!r}, {missing[0]}=...)"
+        )
+    scope = None if found.scope == "any" else found.scope
+    text = found.text.format_map(filled)
+    return Note(found.tag, text, found.title or None, found.source_key or None, scope=scope)
 
 
 def value_text(name: str) -> str:
