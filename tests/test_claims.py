@@ -115,3 +115,9 @@ def test_a_claim_that_needs_a_computed_number_says_which(tmp_path):
         comsim.claim("how-the-2-kb-splits")
     with pytest.raises(ValueError, match="claim_id must be one of"):
         comsim.claim("no-such-claim")
+
+
+def test_a_note_with_a_title_that_is_no_text_is_a_type_error():
+    """Issue 18, item 17: note(title=5) raised AttributeError."""
+    with pytest.raises(TypeError, match="title must be a non-empty str; got 5"):
+        comsim.note("documented", "x", title=5)

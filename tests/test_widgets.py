@@ -548,3 +548,16 @@ def test_outside_a_report_an_explorer_has_no_html_picture():
     for w in (comsim.explorer(), comsim.step_through()):
         bundle = w._repr_mimebundle_() or {}
         assert "text/html" not in bundle
+
+
+def test_a_slider_set_to_nan_from_code_is_refused_and_later_redraws_still_work():
+    """Issue 18, item 19: setting an explorer's slider to NaN from code broke every later
+    redraw. The value is refused with the parameter's name, the slider goes back, and the
+    next move redraws as usual."""
+    ex = comsim.explorer()
+    before = ex.tightness.value
+    with pytest.raises(ValueError, match="tightness must be a finite number"):
+        ex.tightness.value = float("nan")  # (infinity is clipped to the range by the slider)
+    assert ex.tightness.value == before
+    ex.tightness.value = 0.5
+    assert ex.traces["copy-each-time"].summary.tightness == 0.5

@@ -246,8 +246,14 @@ class Explorer(FigureWidget):
         """One run per strategy on show, at ``settings``."""
         return {s: simulate(strategy=s, policy=self.policy, **settings) for s in self.strategies}
 
-    def _on_change(self, _change) -> None:
-        self.redraw()
+    def _on_change(self, change) -> None:
+        """Redraw for the new value; a value the model refuses (NaN set from code, say) puts
+        the slider back where it was, so the figure and every later redraw stay valid."""
+        try:
+            self.redraw()
+        except (TypeError, ValueError):
+            change["owner"].value = change["old"]
+            raise
 
     def caption_text(self, traces: dict[str, Trace]) -> str:
         """The one-line summary of each run on show."""

@@ -60,6 +60,9 @@ class Note:
         scope: str | None = None,
     ):
         checks.choice("tag", tag, TAGS)
+        checks.text("text", text)
+        if title is not None:
+            checks.text("title", title)
         if source is not None:
             checks.choice("source", source, sorted(SOURCES))
         self.tag, self.text, self.title, self.source = tag, text, title, source
