@@ -5,6 +5,7 @@ Only the shape is asserted (held, then freed); exact numbers vary by platform.""
 from __future__ import annotations
 
 import logging
+import re
 import tracemalloc
 
 import matplotlib.pyplot as plt
@@ -160,7 +161,7 @@ def test_an_experiment_started_without_tracing_leaves_tracing_off():
         (
             lambda: today.view_keeps_base(base_mib=0),
             ValueError,
-            "base_mib must be an int in [1, 100]",
+            "base_mib must be an int in [1, 64]",
         ),
         (lambda: today.view_keeps_base(base_mib=500), ValueError, "got 500"),
         (lambda: today.view_keeps_base(rows_kept="3"), TypeError, "rows_kept must be an int"),
@@ -191,3 +192,18 @@ def test_the_bar_chart_has_a_title_axes_with_units_and_one_panel_per_experiment(
     assert len(fig.axes) == 2
     assert "MiB" in fig.axes[0].get_ylabel()
     assert f"{view_run.after_del_base.traced_bytes / today.MIB:.1f} MiB" in fig.comsim_alt
+
+
+@pytest.mark.parametrize(
+    "call, names",
+    [
+        (lambda: today.method_cache_keeps_instances(1000, 256 * 1024), "instances × instance"),
+        (lambda: today.parent_keeps_children(calls=40_000, child_bytes=4096), "calls × child"),
+        (lambda: today.view_keeps_base(base_mib=100), "base_mib"),
+    ],
+)
+def test_an_experiment_that_would_hold_more_than_64_mib_is_refused_before_it_starts(call, names):
+    """Issue 18, item 4: method_cache_keeps_instances(1000, 256*1024) took a kernel to 391 MiB.
+    What an experiment may hold at once is bounded, and the refusal names it."""
+    with pytest.raises(ValueError, match=re.escape(names)):
+        call()

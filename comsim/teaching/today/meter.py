@@ -21,6 +21,9 @@ import tracemalloc
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
+MAX_HELD_BYTES = 64 * MIB
+"""The most memory one of today's experiments may hold at once: with a notebook's figures
+and runs already in the kernel, this keeps a learner's kernel under 300 MiB."""
 ROW_BYTES = 8 * 1024  # one row of the test arrays: 1,024 float64 values
 _STATM = "/proc/self/statm"
 
@@ -89,3 +92,12 @@ class Readings:
 
     def readings(self) -> tuple[Reading, ...]:
         return tuple(v for v in vars(self).values() if isinstance(v, Reading))
+
+
+def check_held(names: str, total: int) -> None:
+    """Refuse, before any work, an experiment that would hold more than MAX_HELD_BYTES."""
+    if total > MAX_HELD_BYTES:
+        raise ValueError(
+            f"{names} must be at most {MAX_HELD_BYTES:,} bytes (64 MiB), so that the kernel "
+            f"stays under 300 MiB; got {total:,}"
+        )

@@ -13,7 +13,7 @@ import numpy as np
 
 from ...model import checks
 from ...model.text import number
-from .meter import MIB, ROW_BYTES, Meter, Reading, Readings
+from .meter import MAX_HELD_BYTES, MIB, ROW_BYTES, Meter, Reading, Readings
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class CopyResult(Readings):
 
 
 def _base_rows(base_mib: object, rows_kept: object) -> tuple[int, int]:
-    base_mib = checks.number("base_mib", base_mib, "int", 1, 100)
+    base_mib = checks.number("base_mib", base_mib, "int", 1, MAX_HELD_BYTES // MIB)
     rows = base_mib * MIB // ROW_BYTES
     rows_kept = checks.number("rows_kept", rows_kept, "int", 1, rows // 10)
     return rows, rows_kept

@@ -16,7 +16,7 @@ import numpy as np
 
 from ...model import checks
 from ...model.text import number
-from .meter import MIB, Meter, Reading, Readings
+from .meter import MIB, Meter, Reading, Readings, check_held
 
 
 # -- the KB's shape: a whole keeps the parts a caller released -------------------------------------
@@ -157,6 +157,7 @@ def method_cache_keeps_instances(
     reference to the instance; with the default ``maxsize=128`` at most 128 are kept."""
     instances = checks.number("instances", instances, "int", 1, 1_000)
     instance_bytes = checks.number("instance_bytes", instance_bytes, "int", 1, 256 * 1024)
+    check_held("instances × instance_bytes", instances * instance_bytes)
     fixed = checks.flag("fixed", fixed)
     with Meter() as meter:
 
@@ -230,6 +231,7 @@ def parent_keeps_children(
     20,001 calls of 2 KiB."""
     calls = checks.number("calls", calls, "int", 1, 40_000)
     child_bytes = checks.number("child_bytes", child_bytes, "int", 1, 4096)
+    check_held("calls × child_bytes", calls * child_bytes)
     settings = checks.number("settings", settings, "int", 1, 1000)
     fixed = checks.flag("fixed", fixed)
     with Meter() as meter:
