@@ -89,8 +89,8 @@ lab: $(INSTALLED)
 # bench_lab.py times the explorers in JupyterLab in headless Chromium and reads each kernel's
 # peak memory (build/bench_lab.md).
 bench: $(INSTALLED)
-	$(PY) bench/bench.py
-	$(PY) bench/bench_lab.py
+	$(PY) -m bench.bench
+	$(PY) -m bench.bench_lab
 
 # Resolve the newest versions that pyproject.toml's ranges allow in a fresh venv and freeze the
 # result; the project itself is left out of the lock. Run the whole suite on the new lock.

@@ -27,11 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests"))
-
-from browser import CHROMIUM, LAUNCH_ARGS  # noqa: E402
-from lab import (  # noqa: E402
+from comsim.publish import chromium
+from testkit.lab import (
     WIDGET_WAIT_MS,
     LabServer,
     close_current_tab,
@@ -46,6 +43,7 @@ from lab import (  # noqa: E402
     wait_for_change,
 )
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 GOAL_MS = 100.0
 BUDGET_MIB = 300.0
 KB_ITERATIONS = 20_001
@@ -180,8 +178,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.presses < 20:
         parser.error(f"--presses must be at least 20; got {args.presses}")
-    if not CHROMIUM.exists():
-        print(f"{CHROMIUM} is missing: the browser benchmark needs Debian's chromium")
+    if not chromium.CHROMIUM.exists():
+        print(f"{chromium.CHROMIUM} is missing: the browser benchmark needs Debian's chromium")
         return 1
     from playwright.sync_api import sync_playwright
 
@@ -198,9 +196,7 @@ def main() -> int:
         try:
             server.start()
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-                )
+                browser = chromium.launch(playwright)
                 context = open_context(browser, server)
                 for path in notebooks:
                     opened = lab_page(context, server)

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser import (
+
+from testkit.browser import (
     axe_source,
     axe_violations,
     broken_images,

@@ -208,7 +208,7 @@ def test_the_offline_check_in_a_browser_says_what_python_says(growth_mib):
 
 
 def _drive_offline_checks(sync_api, page_html, uid, question, choice, growth_mib):
-    from browser import launch_chromium
+    from testkit.browser import launch_chromium
 
     with sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -324,7 +324,7 @@ def test_a_reply_gets_the_same_verdict_and_words_in_the_page_as_in_python():
 
 def _verdicts_in_a_browser(sync_api, page_html, rows):
     """(widget, reply, status, feedback) as the page shows them, for each (widget, reply)."""
-    from browser import launch_chromium
+    from testkit.browser import launch_chromium
 
     with sync_api.sync_playwright() as playwright:
         browser = launch_chromium(playwright)

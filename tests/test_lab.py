@@ -21,8 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, LAUNCH_ARGS, on_ci
-from lab import (
+
+from comsim.teaching.predict import SHOW_ANSWER
+from testkit.browser import CHROMIUM, launch_chromium, on_ci
+from testkit.lab import (
     START_WAIT_S,
     WIDGET_AS_TEXT,
     WIDGET_WAIT_MS,
@@ -44,8 +46,6 @@ from lab import (
     wait_for_change,
     wait_for_kernel_idle,
 )
-
-from comsim.teaching.predict import SHOW_ANSWER
 
 # Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
 pytestmark = [pytest.mark.kernel, pytest.mark.browser]
@@ -82,9 +82,7 @@ class BrowserThread:
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
+        self.browser = launch_chromium(self._playwright)
 
     def call(self, fn, *args):
         return self._pool.submit(fn, *args).result()

@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+from . import chromium
+
 PAGE_FORMAT = "A4"
 MARGIN = {"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}
 LOAD_TIMEOUT_MS = 60_000
@@ -81,15 +81,13 @@ def write_handouts(
         raise FileNotFoundError(
             f"no reports in {Path(reports_dir).resolve()}: run `make reports` first"
         )
-    if not CHROMIUM.exists():
-        raise FileNotFoundError(f"{CHROMIUM} is missing: install Debian's chromium to print")
+    if not chromium.CHROMIUM.exists():
+        raise chromium.ChromiumMissing(f"{chromium.CHROMIUM} is missing: install Debian's chromium")
     from playwright.sync_api import sync_playwright
 
     written = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-        )
+        browser = chromium.launch(playwright)
         try:
             for report in reports:
                 written.append(print_pdf(browser, report, Path(out_dir) / f"{report.stem}.pdf"))

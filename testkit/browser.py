@@ -16,16 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; playwright cannot download its own here
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from comsim.publish import chromium
+from comsim.publish.chromium import CHROMIUM, LAUNCH_ARGS  # noqa: F401 (for the tests)
+
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 WAIT_MS = 5_000  # for one element to show up or one image to decode; pages are local files
 FIGURE_AS_TEXT = re.compile(r"<Figure size [\d.]+x[\d.]+ with \d+ Axes?>")
@@ -38,14 +31,13 @@ def on_ci() -> bool:
 
 def launch_chromium(playwright):
     """Chromium for the tests, or a skip (a failure under ``CI=true``) if it is not installed."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests"
+    try:
+        return chromium.launch(playwright)
+    except chromium.ChromiumMissing as missing:
+        reason = f"{missing}: the browser tests need it"
         if on_ci():
             pytest.fail(reason)
         pytest.skip(reason)
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
-    )
 
 
 def file_path(url: str) -> Path:
