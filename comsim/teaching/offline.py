@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from matplotlib.figure import Figure
 
-from ..figures.plots import figure_png
+from ..figures import figure_png
 
 
 def scrubber_html(

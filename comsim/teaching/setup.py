@@ -7,11 +7,8 @@ returns the course's stylesheet (and, on a static page, its script) as the cell'
 
 from __future__ import annotations
 
-from ..figures import plots
-from ..model import checks
+from ..figures import register_ipython_display, use_style
 from . import pages
-
-STYLES = ("notebook", "projector")
 
 
 class Setup:
@@ -36,7 +33,6 @@ def page_assets_html(static: bool) -> str:
 def setup(style: str = "notebook") -> Setup:
     """Apply the figure ``style`` ("notebook", or "projector" for a room), show comsim's
     figures with their alt text, and give the notebook the course's stylesheet."""
-    checks.choice("style", style, STYLES)
-    plots.style(style)
-    plots._register_ipython_display()
+    use_style(style)
+    register_ipython_display()
     return Setup(style)

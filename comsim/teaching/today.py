@@ -503,7 +503,7 @@ def readings_figure(results: dict[str, _Readings], title: str):
     The figure's alt text (``fig.comsim_alt``) states the traced numbers."""
     import textwrap
 
-    from ..figures.plots import OKABE_ITO, new_figure
+    from ..figures import OKABE_ITO, new_figure
 
     fig = new_figure(4.2 * len(results) + 0.8, 4.0)
     axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
