@@ -31,7 +31,7 @@ def _imported_layers(path: Path) -> set[tuple[str, int]]:
         if isinstance(node, ast.ImportFrom):
             if node.level == 0 and (node.module or "").startswith("comsim"):
                 names = [node.module]
-            elif node.level > layer_depth:  # out of this layer: ..figures.plots, .. import x
+            elif node.level > layer_depth:  # out of this layer: ..figures.memory, .. import x
                 target = (node.module or "").split(".")[0]
                 names = [f"comsim.{target}"] if target else [f"comsim.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):

@@ -3,6 +3,9 @@ colours safe for colour-blind readers, and a projector style for the back of the
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -367,6 +370,39 @@ def test_a_figure_displays_as_png_with_its_alt_text_as_metadata(traces):
     data, metadata = figures.png_with_alt(fig)
     assert data.startswith(b"\x89PNG")
     assert metadata == {"alt": fig.comsim_alt}
+
+
+_SETUP_IN_A_SHELL = """
+import matplotlib
+from IPython.core.interactiveshell import InteractiveShell
+
+import comsim
+from comsim import figures
+
+shell = InteractiveShell.instance()
+fig = figures.memory_figure(comsim.simulate(iterations=100))
+assert shell.display_formatter.format(fig)[1] == {}, "no alt text before setup"
+try:
+    comsim.setup("poster")
+except ValueError as refused:
+    assert "'notebook', 'projector'; got 'poster'" in str(refused)
+assert matplotlib.rcParams["lines.linewidth"] == 1.5, "a refused style changes nothing"
+comsim.setup("projector")
+assert matplotlib.rcParams["font.size"] == figures.STYLES["projector"]["font.size"]
+assert figures.current_style() == "projector"
+data, metadata = shell.display_formatter.format(figures.memory_figure(comsim.simulate()))
+assert data["image/png"][:4] == b"\\x89PNG"
+assert "20,001 iterations" in metadata["image/png"]["alt"]
+"""
+
+
+def test_setup_applies_the_style_and_shows_figures_with_their_alt_text():
+    """In a fresh IPython shell: nothing until ``comsim.setup``, then the style and the PNG
+    display with alt text; an unknown style is refused before anything changes."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SETUP_IN_A_SHELL], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 _PNG_CELLS = [
