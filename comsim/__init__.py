@@ -43,6 +43,8 @@ _LAZY: dict[str, str] = {
     "Params": "model.params",
     "parameter_table": "model.params",
     "note": "teaching.notes",
+    "claim": "teaching.notes",
+    "CLAIMS": "model.claims",
     "parameter_notes": "teaching.notes",
     "SOURCES": "model.sources",
     # runs and their results
@@ -59,9 +61,9 @@ _LAZY: dict[str, str] = {
     # in the notebook
     "setup": "teaching.setup",
     "Explorer": "teaching.explorer",
-    "StepThrough": "teaching.explorer",
+    "StepThrough": "teaching.stepthrough",
     "explorer": "teaching.explorer",
-    "step_through": "teaching.explorer",
+    "step_through": "teaching.stepthrough",
     "Prediction": "teaching.predict",
     "predict": "teaching.predict",
 }

@@ -222,7 +222,7 @@ def test_a_segment_cannot_commit_more_than_it_reserves():
 
 def test_a_segment_header_must_fit_in_its_first_commit():
     with pytest.raises(ValueError, match="heap_segment_header_bytes"):
-        Params.make(heap_segment_header_bytes=8192, heap_segment_commit_bytes=8192)
+        Params.make(heap_segment_header_bytes=8192, heap_initial_commit_bytes=8192)
 
 
 def test_the_proxy_manager_and_two_interface_proxies_must_fit_in_one_segment():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
 
 import nbformat
 import numpy as np
@@ -12,8 +13,9 @@ import pytest
 
 import comsim
 from comsim.engines.trace import MIB
+from comsim.model.text import number
 from comsim.publish.report import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
-from comsim.teaching.predict import ANSWER_SUMMARY, Prediction, format_number, predict
+from comsim.teaching.predict import ANSWER_SUMMARY, Prediction, predict
 
 COPY_NOT_FREED = "Release on a copy does not free it; the proxy manager keeps it."
 
@@ -52,7 +54,7 @@ def test_a_prediction_within_the_tolerance_is_right(growth_mib):
     question = _memory_question(growth_mib)
     feedback = question.check(growth_mib * 1.04)
     assert feedback.startswith("Right")
-    assert format_number(growth_mib, "MiB") in feedback
+    assert number(growth_mib, "MiB") in feedback
     assert question.committed
 
 
@@ -75,7 +77,7 @@ def test_a_learner_may_type_numbers_as_people_write_them(growth_mib):
     assert question.check("20,001").startswith("Right")
     assert question.check("20 001 copies").startswith("Right")
     assert question.check(np.int64(20_001)).startswith("Right")
-    assert "20,000 copies is too low" in question.check("20000")
+    assert "20,000 copies is too low" in question.check("20,000 copies")
 
 
 def test_unreadable_input_asks_again_without_committing(growth_mib):
@@ -93,11 +95,11 @@ def test_choices_accept_the_right_option_and_diagnose_a_foreseen_wrong_one():
 
 
 def test_numbers_in_feedback_carry_thousands_separators_and_units():
-    assert format_number(20_001, "iterations") == "20,001 iterations"
-    assert format_number(41_943_040.0, "B") == "41,943,040 B"
-    assert format_number(40.0781, "MiB") == "40.1 MiB"
-    assert format_number(0.00712, "MiB") == "0.00712 MiB"
-    assert format_number(12.5, "%") == "12.5%"
+    assert number(20_001, "iterations") == "20,001 iterations"
+    assert number(41_943_040.0, "B") == "41,943,040 B"
+    assert number(40.0781, "MiB") == "40.1 MiB"
+    assert number(0.00712, "MiB") == "0.00712 MiB"
+    assert number(12.5, "%") == "12.5%"
 
 
 # -- the live widget ------------------------------------------------------------------------------
@@ -114,7 +116,7 @@ def test_the_answer_stays_folded_until_the_learner_commits_a_value(growth_mib):
     assert question.show_answer.layout.display != "none"
     question.show_answer.value = True
     assert question.answer_visible
-    assert format_number(growth_mib, "MiB") in question.answer_box.value
+    assert number(growth_mib, "MiB") in question.answer_box.value
     assert "Every copy stays" in question.answer_box.value
     assert widget is question.widget
 
@@ -144,7 +146,7 @@ def test_the_display_offers_the_widget_and_a_self_contained_html_fallback(growth
     bundle = _memory_question(growth_mib)._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and "text/html" in bundle
     assert "Predict" in bundle["text/plain"]
-    assert format_number(growth_mib, "MiB") not in bundle["text/plain"]
+    assert number(growth_mib, "MiB") not in bundle["text/plain"]
 
 
 def test_a_report_keeps_the_checkpoints_html_and_drops_the_widget(growth_mib):
@@ -235,6 +237,137 @@ def _drive_offline_checks(sync_api, page_html, uid, question, choice, growth_mib
             browser.close()
 
 
+# Questions of every kind the checker knows, and replies a learner might type to each: right,
+# foreseen wrong, too high or low, unreadable, blank, with separators, units and odd spacing.
+_KINDS = {
+    "memory": (
+        dict(answer=40.0625, unit="MiB", tolerance=0.05, relative=True, hints=[(0, "Not 0.")]),
+        [
+            "40",
+            " 40.1 MiB ",
+            "40 mib",
+            "0",
+            "0.01",
+            "1e3",
+            "-5",
+            "38,000",
+            "forty",
+            "4O",
+            "",
+            "   ",
+            "1e500",
+            "Infinity",
+            "nan",
+            "--3",
+            ".5",
+            "+41",
+            "4_0",
+            "40 MiB MiB",
+        ],
+    ),
+    "copies": (
+        dict(answer=20_001, unit="copies", hints=[(1, "One copy per call, not one in all.")]),
+        [
+            "20,001",
+            "20 001 copies",
+            "20001.0",
+            "20001.5",
+            "1",
+            "1 copies",
+            "20,000 copies",
+            "2e4",
+            "20\u202f001",
+            "twenty",
+            "",
+        ],
+    ),
+    "text": (
+        dict(answer="proxy manager", hints=[("heap", "The heap only lends the memory.")]),
+        [
+            "proxy manager",
+            " Proxy Manager ",
+            "PROXY MANAGER",
+            "heap",
+            "Heap ",
+            "the heap",
+            "",
+            "  ",
+            "<b>proxy</b>",
+        ],
+    ),
+}
+
+
+@pytest.mark.browser
+def test_a_reply_gets_the_same_verdict_and_words_in_the_page_as_in_python():
+    """The page's script only looks replies up in the checker's table, so the browser and
+    Answer.verdict agree on the status and on every word, for every kind of question."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+
+    questions = [
+        (predict(f"Question {name}?", key=f"kind-{name}", **settings), replies)
+        for name, (settings, replies) in _KINDS.items()
+    ]
+    choice = _release_question()
+    questions.append((choice, [None, *choice.expected.choices]))
+    expected = [
+        (k, reply, question.expected.verdict(reply).status, question.check(reply))
+        for k, (question, replies) in enumerate(questions)
+        for reply in replies
+    ]
+    page_html = "".join(question.offline_html() for question, _ in questions)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # see the browser test above
+        seen = pool.submit(_verdicts_in_a_browser, sync_api, page_html, expected).result()
+
+    assert seen == expected
+
+
+def _verdicts_in_a_browser(sync_api, page_html, rows):
+    """(widget, reply, status, feedback) as the page shows them, for each (widget, reply)."""
+    from browser import launch_chromium
+
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.set_content(f"<html><body>{page_html}</body></html>")
+            seen = []
+            for k, reply, _, _ in rows:
+                root = page.locator(".comsim-predict").nth(k)
+                if root.locator("input[type=text]").count():
+                    root.locator("input[type=text]").fill(reply)
+                elif reply is not None:
+                    root.locator(f'input[type=radio][value="{reply}"]').check()
+                root.locator("button").click()
+                feedback = root.locator("[role=status]")
+                status = feedback.get_attribute("class").split()[-1]
+                seen.append((k, reply, status, feedback.text_content()))
+            assert errors == []
+            return seen
+        finally:
+            browser.close()
+
+
+def test_the_pages_script_writes_no_rule_or_message_of_its_own():
+    script = (resources.files("comsim.teaching") / "static" / "comsim.js").read_text()
+    tables = [predict("Q?", **settings).expected.table() for settings, _ in _KINDS.values()]
+    tables.append(_release_question().expected.table())
+    said = [
+        t[key]
+        for t in tables
+        for key in ("missing", "invalid", "above", "below", "otherwise")
+        if key in t
+    ]
+    said += [band[2:] for t in tables for band in t.get("bands", [])]
+    said += [verdict for t in tables for verdict in t.get("texts", {}).values()]
+    words = {piece.strip(" .:") for _, message in said for piece in message.split("{given}")}
+
+    assert [w for w in words if w and w in script] == []
+    assert "tolerance" not in script and "casefold" not in script
+
+
 # -- bad arguments ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("kwargs", "error", "names"),
@@ -254,7 +387,7 @@ def _drive_offline_checks(sync_api, page_html, uid, question, choice, growth_mib
         (dict(hints=[(10, "right, not wrong")]), ValueError, "hints[0]"),
         (dict(key="has space"), ValueError, "key"),
         (dict(answer="b", choices=["a"]), ValueError, "choices"),
-        (dict(answer="c", choices=["a", "b"]), ValueError, "choices"),
+        (dict(answer="c", choices=["a", "b"]), ValueError, "answer must be one of 'a', 'b'"),
         (dict(answer=1, choices=["a", "b"]), TypeError, "choices"),
         (dict(answer="a", tolerance=0.1), ValueError, "tolerance"),
     ],

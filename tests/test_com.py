@@ -208,8 +208,8 @@ def test_setting_the_blanket_on_the_original_affects_every_pointer_to_it():
     assert proc.CoQueryProxyBlanket(pItf) == want
     assert proc.CoQueryProxyBlanket(pFromPS) == want
     assert proc.CoQueryProxyBlanket(pCopy) == Blanket()
-    proc.CoSetProxyBlanket(pItf, authn_level="none", imp_level="anonymous")
-    assert proc.CoQueryProxyBlanket(pOther) == Blanket("none", "anonymous")
+    proc.CoSetProxyBlanket(pItf, authn_level="none", imp_level="identify")
+    assert proc.CoQueryProxyBlanket(pOther) == Blanket("none", "identify", "p")
 
 
 def test_cosetproxyblanket_leaves_the_reference_count_as_it_found_it():

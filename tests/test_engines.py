@@ -23,6 +23,12 @@ PROPERTY = settings(
 LOOP, FINAL, IDLE = (PHASES.index(p) for p in ("loop", "final-release", "idle"))
 
 
+def _commits(reserve: int):
+    """Whole-page commits from one page up to ``reserve``, the interesting ones often."""
+    pages = st.integers(1, reserve // 4096).map(lambda n: n * 4096)
+    return st.sampled_from([4096, 8192, 65536, 69632, reserve]) | pages
+
+
 @st.composite
 def runs(draw):
     """A random scenario: parameters, strategy and policy."""
@@ -46,12 +52,10 @@ def runs(draw):
         reaper_bytes_per_cpu_ms=draw(st.integers(64, 100_000)),
         reaper_latency_ms=draw(st.integers(0, 2000)),
         heap_segment_reserve_bytes=reserve,
-        # Any whole-page commit up to the reserve, drawn with the policy below: a first commit
+        # Any whole-page commits up to the reserve, drawn with the policy below: a first commit
         # of 17 pages or more is given back by the first free (issue 18, item 1).
-        heap_segment_commit_bytes=draw(
-            st.sampled_from([4096, 65536, 69632, reserve])
-            | st.integers(1, reserve // 4096).map(lambda pages: pages * 4096)
-        ),
+        heap_segment_commit_bytes=draw(_commits(reserve)),
+        heap_initial_commit_bytes=draw(_commits(reserve)),
         heap_segment_header_bytes=header,
         decommit_free_block_bytes=free_block,
         decommit_total_free_bytes=draw(
@@ -109,7 +113,7 @@ def test_the_engines_agree_when_the_first_free_gives_back_a_large_first_commit(s
     """Issue 18, item 1: under free-on-release the first free decommits the segment's initial
     commit and later frees find nothing to give back, so iterations do not all leave the heap
     alike; the fast engine once assumed they did."""
-    params = Params.make(iterations=5, heap_segment_commit_bytes=commit)
+    params = Params.make(iterations=5, heap_initial_commit_bytes=commit)
     fast = run_fast(params, strategy, "free-on-release")
     assert _differences(fast, run_step(params, strategy, "free-on-release")) == []
     assert len(set(fast.heap_committed_bytes[1:6].tolist())) > 1  # the case the bug hid

@@ -96,9 +96,13 @@ def test_private_bytes_move_in_whole_pages():
 
 
 def test_a_new_heap_commits_its_first_segments_commit_size():
+    """The first segment commits what the heap's creator asked for -- one page by default (the
+    /HEAP linker default), not SegmentCommit, which sizes later segments (issue 15, item 2).
+
+    Source: link-heap — /HEAP (Set heap size) linker option"""
     params = _params()
     heap = Heap(params)
-    assert heap.committed_bytes == params.heap_segment_commit_bytes
+    assert heap.committed_bytes == params.heap_initial_commit_bytes
     assert heap.used_bytes == 0
     assert len(heap.segments) == 1
 
@@ -114,6 +118,7 @@ def test_a_new_heap_commits_its_first_segments_commit_size():
             "interface_proxy_bytes": 777,
             "proxy_manager_bytes": 100,
             "heap_segment_header_bytes": 5000,
+            "heap_initial_commit_bytes": 8192,
         },
         {
             "heap_segment_reserve_bytes": 131072,
@@ -258,7 +263,11 @@ def test_only_whole_pages_inside_the_freed_block_are_decommitted():
     [
         {},
         {"heap_segment_reserve_bytes": 65536},
-        {"heap_segment_reserve_bytes": 65536, "heap_segment_header_bytes": 6000},
+        {
+            "heap_segment_reserve_bytes": 65536,
+            "heap_segment_header_bytes": 6000,
+            "heap_initial_commit_bytes": 8192,
+        },
     ],
 )
 def test_with_both_thresholds_at_zero_freeing_every_block_leaves_only_header_pages(overrides):
@@ -403,6 +412,7 @@ def test_bytes_are_conserved_and_committed_bytes_are_whole_pages(
     params = _params(
         heap_segment_reserve_bytes=reserve,
         heap_segment_header_bytes=header,
+        heap_initial_commit_bytes=-(-(header + 1) // PAGE) * PAGE,  # the header's pages
         decommit_free_block_bytes=free_block_threshold,
         decommit_total_free_bytes=total_threshold,
     )

@@ -17,7 +17,7 @@ import pytest  # noqa: E402
 
 import comsim  # noqa: E402
 from comsim.teaching import explorer as widgets  # noqa: E402
-from comsim.teaching import pages  # noqa: E402
+from comsim.teaching import pages, stepthrough  # noqa: E402
 
 EXPLORERS = {
     "kb-loop": lambda: comsim.explorer(),
@@ -470,7 +470,7 @@ def test_step_through_refuses_ten_million_earlier_passes(monkeypatch):
     def no_passes(*_a, **_kw):
         raise AssertionError("ran the passes before checking earlier_iterations")
 
-    monkeypatch.setattr(widgets, "kb_iteration_snapshots", no_passes)
+    monkeypatch.setattr(stepthrough, "kb_iteration_snapshots", no_passes)
     with pytest.raises(ValueError) as info:
         comsim.step_through(earlier_iterations=10**7)
     message = str(info.value)

@@ -25,7 +25,7 @@ from ..model.bump import bump_committed_bytes, bump_release_committed
 from ..model.heap import Heap
 from ..model.params import Params
 from ..model.timing import idle_chunk_budget, loop_timing_chunks
-from ..model.transient import idle_tail, pool_committed_bytes
+from ..model.transient import EqualBuffers, idle_tail, pool_committed_bytes
 from .runs import (
     RunArrays,
     copies_made,
@@ -46,8 +46,9 @@ COLUMNS = (
 )
 """The loop's columns, gathered chunk by chunk (``phase`` is added at the end)."""
 
-CHUNK = 1 << 20
-"""Iterations computed at once (about 1 M: a few tens of MB of temporary arrays)."""
+CHUNK = 1 << 18
+"""Iterations computed at once (262,144: about 50 MB of temporary arrays at most; larger
+chunks cost memory a learner's kernel cannot spare and are no faster)."""
 
 
 def _reaped(eligible: np.ndarray, budget_cum: np.ndarray, freed_before: int) -> np.ndarray:
@@ -128,7 +129,9 @@ class _Carry:
     peak: int
     freed_before: int = 0
     ready_from: int = 0  # iterations before this one have their buffers eligible already
-    window: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    # When the buffers still in their latency become eligible, in order: one array per chunk
+    # (pieces, never joined during the loop, so millions of waiting buffers cost one copy).
+    window: list[np.ndarray] = field(default_factory=list)
 
 
 def _chunk(params, strategy, policy, heap_model, carry, timing, i0) -> dict[str, np.ndarray]:
@@ -142,8 +145,9 @@ def _chunk(params, strategy, policy, heap_model, carry, timing, i0) -> dict[str,
     i = np.arange(i0, i0 + timing.cpu_us.size, dtype=np.int64)
     ends = np.cumsum(np.concatenate(([carry.clock], timing.wall_us)))[1:]  # sequential sums
     starts = np.concatenate(([carry.clock], ends[:-1]))
-    ready = np.concatenate((carry.window, starts + params.reaper_latency_ms * 1000.0))
-    n_ready = np.minimum(carry.ready_from + np.searchsorted(ready, ends, side="right"), i + 1)
+    pieces = [*carry.window, starts + params.reaper_latency_ms * 1000.0]
+    n_ready = carry.ready_from + sum(np.searchsorted(p, ends, side="right") for p in pieces)
+    n_ready = np.minimum(n_ready, i + 1)
     eligible = t * np.minimum(n_ready, made)
     freed = _reaped(eligible, np.cumsum(timing.reaper_budget_bytes), carry.freed_before)
     allocated = t * np.minimum(i + 1, made)
@@ -155,7 +159,7 @@ def _chunk(params, strategy, policy, heap_model, carry, timing, i0) -> dict[str,
     carry.peak = max(carry.peak, int(private.max()))
     carry.clock, carry.freed_before = float(ends[-1]), int(freed[-1])
     new_from = int(n_ready[-1])
-    carry.window = ready[new_from - carry.ready_from :].copy()  # a copy: let the chunk's go
+    carry.window = _drop_front(pieces, new_from - carry.ready_from)
     carry.ready_from = new_from
     return {
         "iteration": i + 1,
@@ -167,6 +171,18 @@ def _chunk(params, strategy, policy, heap_model, carry, timing, i0) -> dict[str,
         "interface_proxies": 1 + alive,
         "pm_refcount": 1 + (copies if cached else 0 * i),
     }
+
+
+def _drop_front(pieces: list[np.ndarray], count: int) -> list[np.ndarray]:
+    """``pieces`` without their first ``count`` elements (views: nothing is copied)."""
+    kept = []
+    for piece in pieces:
+        if count >= piece.size:
+            count -= piece.size
+            continue
+        kept.append(piece[count:])
+        count = 0
+    return kept
 
 
 def run_fast(params: Params, strategy: str, policy: str) -> RunArrays:
@@ -192,7 +208,9 @@ def _with_release_and_tail(params, strategy, heap_model, carry, loop) -> RunArra
     n, t, page = params.iterations, params.transient_bytes_per_call, params.page_bytes
     made = copies_made(params, strategy)
     total = t * made
-    waiting = np.arange(carry.ready_from, made, dtype=np.int64)  # buffers still in latency
+    waiting = max(0, made - carry.ready_from)  # buffers still in their latency
+    ready = np.concatenate(carry.window)[:waiting] if carry.window else np.zeros(0)
+    carry.window = []
     tail = idle_tail(
         -(-params.idle_tail_ms // params.idle_sample_ms),
         params.idle_sample_ms * 1000.0,
@@ -201,9 +219,10 @@ def _with_release_and_tail(params, strategy, heap_model, carry, loop) -> RunArra
         total,
         carry.freed_before,
         t * min(carry.ready_from, made),
-        carry.window[: waiting.size],
-        t * (waiting + 1),
+        ready,
+        EqualBuffers(t * (carry.ready_from + 1), t, waiting),
     )
+    del ready
     m = tail.steps.size
     final_transient = int(pool_committed_bytes(page, total, carry.freed_before))
     idle_transient = pool_committed_bytes(page, total, tail.freed_bytes)

@@ -73,7 +73,7 @@ class Summary:
             )
         return (
             f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "
-            "decommitted pages it had committed when it was created (heap_segment_commit_bytes)"
+            "decommitted pages it had committed when it was created (heap_initial_commit_bytes)"
         )
 
 

@@ -40,7 +40,7 @@ def bump_layout(params: Params, first_top: int, block: int, n: int) -> BumpLayou
     reserve = [params.heap_segment_reserve_bytes]
     start = [first_top]
     capacity = [max(0, (params.heap_segment_reserve_bytes - first_top) // block)]
-    commit = [params.heap_segment_commit_bytes]
+    commit = [params.heap_initial_commit_bytes]
     running = params.heap_segment_reserve_bytes
     header = params.heap_segment_header_bytes
     while sum(capacity) < n:

@@ -15,7 +15,9 @@ up to about 64 KB of free pages committed: memory "eventually subsides", as the 
 not to the last page.
 
 **Segments** (tag ``wine-reactos``; source ``reactos-heap``): the first segment reserves
-SegmentReserve (1 MB by default) and commits SegmentCommit. When no segment has room, a new
+SegmentReserve (1 MB by default) and commits what the heap's creator asked for -- for the
+process heap the image header's /HEAP commit, one page by default (``heap_initial_commit_bytes``,
+tag ``inferred``, source ``link-heap``). When no segment has room, a new
 segment reserves the heap's running segment reserve (at least the request plus a page) and that
 running reserve then grows by the new segment's size, so segments are 1, 1, 2, 4, 8 ... MB. A
 new segment commits SegmentCommit, or the request plus a page if that is more. A heap has at
@@ -151,7 +153,7 @@ class Heap:
         # new segment's size.
         self.running_reserve = params.heap_segment_reserve_bytes
         self._largest_free = np.zeros(MAX_SEGMENTS, np.int64)  # per segment, for first fit
-        self._add_segment(params.heap_segment_reserve_bytes, params.heap_segment_commit_bytes)
+        self._add_segment(params.heap_segment_reserve_bytes, params.heap_initial_commit_bytes)
 
     @property
     def free_bytes(self) -> int:

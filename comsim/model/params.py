@@ -143,6 +143,7 @@ class Params:
     heap_block_granularity_bytes: int = _default("heap_block_granularity_bytes")
     heap_segment_reserve_bytes: int = _default("heap_segment_reserve_bytes")
     heap_segment_commit_bytes: int = _default("heap_segment_commit_bytes")
+    heap_initial_commit_bytes: int = _default("heap_initial_commit_bytes")
     heap_segment_header_bytes: int = _default("heap_segment_header_bytes")
     decommit_free_block_bytes: int = _default("decommit_free_block_bytes")
     decommit_total_free_bytes: int = _default("decommit_total_free_bytes")
@@ -190,10 +191,16 @@ class Params:
                 "heap_segment_commit_bytes must be <= heap_segment_reserve_bytes; got "
                 f"{self.heap_segment_commit_bytes} > {self.heap_segment_reserve_bytes}"
             )
-        if self.heap_segment_header_bytes >= self.heap_segment_commit_bytes:
+        if self.heap_initial_commit_bytes > self.heap_segment_reserve_bytes:
             raise ValueError(
-                "heap_segment_header_bytes must be < heap_segment_commit_bytes; got "
-                f"{self.heap_segment_header_bytes} >= {self.heap_segment_commit_bytes}"
+                "heap_initial_commit_bytes must be <= heap_segment_reserve_bytes; got "
+                f"{self.heap_initial_commit_bytes} > {self.heap_segment_reserve_bytes}"
+            )
+        if self.heap_segment_header_bytes >= self.heap_initial_commit_bytes:
+            raise ValueError(
+                "heap_segment_header_bytes must be < heap_initial_commit_bytes (the segment "
+                f"header lives in the first commit); got {self.heap_segment_header_bytes} >= "
+                f"{self.heap_initial_commit_bytes}"
             )
 
     def block_bytes(self, request: int) -> int:

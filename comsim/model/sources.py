@@ -110,6 +110,21 @@ SOURCES: dict[str, Source] = {
             "E_NOINTERFACE for an interface the object does not have.",
         ),
         Source(
+            "link-heap",
+            "/HEAP (Set heap size) linker option",
+            f"{_LEARN}/cpp/build/reference/heap-set-heap-size",
+            "The process heap's reserve and initial commit come from the image header, whose "
+            "defaults are 1 MB reserve and 4 KB commit (documented for current Visual C++; "
+            "that NT4's loader used them the same way is our inference).",
+        ),
+        Source(
+            "system-info",
+            "SYSTEM_INFO structure (sysinfoapi.h)",
+            f"{_LEARN}/windows/win32/api/sysinfoapi/ns-sysinfoapi-system_info",
+            "dwPageSize, the page size and so the granularity of commit and decommit: "
+            "4,096 bytes on x86.",
+        ),
+        Source(
             "rtl-heap-parameters",
             "RTL_HEAP_PARAMETERS structure (ntifs.h)",
             f"{_LEARN}/windows-hardware/drivers/ddi/ntifs/ns-ntifs-rtl_heap_parameters",

@@ -115,6 +115,38 @@ class IdleTail:
     stride: int
 
 
+@dataclass(frozen=True)
+class EqualBuffers:
+    """The cumulative allocated bytes after each of ``size`` equal buffers -- ``first``,
+    ``first + each``, ... -- indexed like an array but never stored (a run can leave millions
+    of buffers waiting out a long latency)."""
+
+    first: int
+    each: int
+    size: int
+
+    def __getitem__(self, index):
+        return self.first + self.each * np.asarray(index, dtype=np.int64)
+
+
+STEP_UP_CHUNK = 1 << 20
+"""Waiting buffers examined at once when finding the steps at which buffers become eligible."""
+
+
+def _first_eligible_steps(ready: np.ndarray, now_us: float, step_us: float) -> np.ndarray:
+    """The distinct steps k >= 1 at whose end (``now_us + k*step_us``) buffers first become
+    eligible, with the same float test as the rows; computed in chunks, so memory follows
+    the number of distinct steps, not of buffers."""
+    found = []
+    for lo in range(0, ready.size, STEP_UP_CHUNK):
+        r = ready[lo : lo + STEP_UP_CHUNK]
+        k = np.maximum(np.ceil((r - now_us) / step_us), 1).astype(np.int64)
+        k += r > now_us + k * step_us
+        k -= (k > 1) & (r <= now_us + (k - 1) * step_us)
+        found.append(np.unique(k))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+
 def idle_tail(
     min_steps: int,
     step_us: float,
@@ -124,16 +156,18 @@ def idle_tail(
     freed: int,
     eligible: int,
     waiting_ready: np.ndarray,
-    waiting_cum: np.ndarray,
+    waiting_cum,
 ) -> IdleTail:
     """The idle tail in closed form: the loop thread sleeps, the reaper gets ``step_budget``
-    bytes per step of ``step_us``; step k ends at ``now_us + k*step_us``.
+    bytes per step of ``step_us``; step k ends at ``now_us + k*step_us``. ``waiting_ready``
+    says when each waiting buffer becomes eligible (sorted) and ``waiting_cum`` (an array or
+    :class:`EqualBuffers`) the allocated bytes just after it.
 
     The reaper's rule, freed_k = min(eligible_k, freed_(k-1) + budget), unrolls to
     freed_k = k*budget + min(freed_0, min over j <= k of (eligible_j - j*budget)); eligible only
     steps up when a waiting buffer's latency passes, so the inner minimum needs only those
-    steps and the kept ones. Work and memory grow with the kept rows and the waiting buffers,
-    not with the length of the tail.
+    steps and the kept ones. Work and memory grow with the kept rows and the distinct steps at
+    which buffers become eligible, not with the length of the tail or the number of buffers.
     """
     waiting_until = float(waiting_ready[-1]) if waiting_ready.size else None
     total = idle_chunks_to_drain(
@@ -144,17 +178,16 @@ def idle_tail(
     if total and (steps.size == 0 or steps[-1] != total):
         steps = np.append(steps, np.int64(total))
     times = now_us + steps * step_us
-    # The first step at whose end each waiting buffer is eligible (same float test as rows).
-    k = np.maximum(np.ceil((waiting_ready - now_us) / step_us), 1).astype(np.int64)
-    k += waiting_ready > now_us + k * step_us
-    k -= (k > 1) & (waiting_ready <= now_us + (k - 1) * step_us)
     # Where eligible_j - j*budget can be smallest: just before a step-up, and at kept steps.
-    before = k - 1
-    # (sorted, duplicates allowed: equal q give equal values)
+    before = _first_eligible_steps(waiting_ready, now_us, step_us) - 1
     q = np.sort(np.concatenate((steps, before[(before >= 1) & (before <= total)])), kind="stable")
-    n_eligible = np.searchsorted(k, q, side="right")  # k is sorted: buffers are in time order
-    cum = np.concatenate(([eligible], waiting_cum)).astype(np.int64)
-    elig = np.maximum(cum[n_eligible], eligible)
+    # Buffers eligible by the end of step q (q >= 1): those ready by then.
+    n_eligible = np.searchsorted(waiting_ready, now_us + q * step_us, side="right")
+    if waiting_ready.size:
+        elig = np.where(n_eligible > 0, waiting_cum[np.maximum(n_eligible - 1, 0)], eligible)
+    else:
+        elig = np.full(q.size, eligible, dtype=np.int64)
+    elig = np.maximum(elig, eligible)
     lowest = np.minimum.accumulate(elig - q * step_budget) if q.size else q
     at = np.searchsorted(q, steps)
     freed_at = steps * step_budget + np.minimum(freed, lowest[at] if q.size else freed)

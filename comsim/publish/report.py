@@ -39,6 +39,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
 from ..teaching.pages import STATIC_PAGES_CODE
+from . import freshness
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "offline"
@@ -531,7 +532,7 @@ def export_reports(
         print(f"executed {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
         if executed_dir is not None:
             Path(executed_dir).mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, Path(executed_dir) / path.name)
+            nbformat.write(freshness.mark(nb, path), Path(executed_dir) / path.name)
         executed.append((path, nb))
     return write_reports(executed, out_dir, Path(notebooks_dir), course_map=notebooks is None)
 

@@ -22,6 +22,7 @@ import nbformat
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 
+from . import freshness
 from .report import (
     READABLE_CSS,
     SOURCES_MD,
@@ -158,7 +159,8 @@ def export_slides(
     vendor_dir: Path | str = VENDOR_DIR,
 ) -> list[Path]:
     """Write ``out_dir/<stem>.slides.html`` for each notebook. Executed copies in
-    ``executed_dir`` (from ``make reports``) are reused when newer than the notebook."""
+    ``executed_dir`` (from ``make reports``) are reused when they were executed with today's
+    notebook, data and package (see :mod:`comsim.publish.freshness`)."""
     paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
@@ -167,11 +169,7 @@ def export_slides(
     written = []
     for path in paths:
         cached = Path(executed_dir) / path.name if executed_dir is not None else None
-        if (
-            cached is not None
-            and cached.exists()
-            and cached.stat().st_mtime >= path.stat().st_mtime
-        ):
+        if cached is not None and freshness.is_current(cached, path):
             nb = nbformat.read(cached, as_version=4)
         else:
             nb = execute_notebook(path.resolve())

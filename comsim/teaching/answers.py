@@ -91,13 +91,14 @@ class Answer:
                 )
         else:
             checks.text("answer", self.value)
+            # What the answer may be comes before how a reply is compared with it.
+            object.__setattr__(self, "choices", _choices(self.choices, self.value))
             if self.tolerance or self.relative or self.whole:
                 raise ValueError(
                     "tolerance, relative and whole apply to numeric answers only; the answer "
                     f"{self.value!r} is a str (got tolerance={self.tolerance!r}, "
                     f"relative={self.relative!r}, whole={self.whole!r})"
                 )
-        object.__setattr__(self, "choices", _choices(self.choices, self.value))
         object.__setattr__(self, "hints", self._checked_hints())
         object.__setattr__(self, "_table", self._build_table())
 

@@ -1,4 +1,4 @@
-"""Explorers: ipywidgets controls around comsim figures.
+"""Explorers: sliders around one comsim figure of private bytes.
 
 Each explorer owns one matplotlib Figure and redraws it in place when a slider moves; its
 sliders are public attributes so notebooks and tests can drive them. The explorers' axes are
@@ -13,25 +13,25 @@ precomputed frames that a plain HTML slider scrubs without a kernel.
 
 from __future__ import annotations
 
+import html
 import time
 
 import ipywidgets as widgets
 import numpy as np
-from IPython.display import Image, clear_output, display
 
 from ..engines.scenarios import simulate
 from ..engines.trace import Trace
-from ..figures import ExplorerPlot, MemoryLimits, ObjectGraphPlot, alt_text, check_x, figure_png
+from ..figures import ExplorerPlot, MemoryLimits, check_x
 from ..model import checks
 from ..model.com import POLICIES
 from ..model.params import PARAMETERS
-from ..model.strategies import STRATEGIES, kb_iteration_snapshots
-from . import offline, pages
+from ..model.strategies import STRATEGIES
+from . import markup, offline
+from .figure_widget import FigureWidget
 
 ITERATIONS_RANGE = (1, 200_001, 1_000)  # min, max, step: 20,001 (the KB) is on the grid
 TIGHTNESS_RANGE = (0.05, 1.0, 0.05)
 BLANKETS_RANGE = (1, 8, 1)
-EARLIER_ITERATIONS_RANGE = (0, 10_000)  # the step-through's earlier passes: under a second
 OFFLINE_ITERATIONS = (1_001, 5_001, 20_001, 100_001, 200_001)
 OFFLINE_TIGHTNESS = (0.25, 0.5, 0.75, 1.0)
 OFFLINE_BLANKETS = (1, 2, 4, 8)
@@ -64,63 +64,42 @@ def _slider(kind, description: str, value, bounds: tuple, **kw):
 
 
 def _with_question(slider) -> widgets.HBox:
-    question = QUESTIONS[slider.description]
-    return widgets.HBox([slider, widgets.HTML(f"<small><i>{question}</i></small>")])
+    question = widgets.HTML(html.escape(QUESTIONS[slider.description], quote=False))
+    question.add_class("comsim-slider-question")
+    return widgets.HBox([slider, question])
 
 
 def _strategy_names(strategies: object) -> tuple[str, ...]:
     """Validate ``strategies``: one name or a non-empty sequence of distinct names."""
-    choices = ", ".join(map(repr, STRATEGIES))
-    if isinstance(strategies, str):
-        strategies = (strategies,)
-    if strategies is None or not isinstance(strategies, (tuple, list)):
-        raise TypeError(
-            f"strategies must be a strategy name or a list of names chosen from {choices}; "
-            f"got {strategies!r} ({type(strategies).__name__})"
-        )
-    if not strategies:
-        raise ValueError(f"strategies must name at least one of {choices}; got {strategies!r}")
-    for s in strategies:
-        if not isinstance(s, str) or s not in STRATEGIES:
-            raise ValueError(f"strategies must be chosen from {choices}; got {s!r}")
-    if len(set(strategies)) != len(strategies):
-        raise ValueError(f"strategies must not repeat a name; got {list(strategies)!r}")
-    return tuple(strategies)
+    each = "each one of " + ", ".join(map(repr, STRATEGIES))
+    names = (strategies,) if isinstance(strategies, str) else strategies
+    if not isinstance(names, tuple | list):
+        allowed = f"a strategy name or a list of names, {each}"
+        raise checks.refuse("strategies", allowed, strategies, TypeError)
+    if not names:
+        raise checks.refuse("strategies", f"at least one name, {each}", list(names))
+    for name in names:
+        if not isinstance(name, str) or name not in STRATEGIES:
+            raise checks.refuse("strategies", f"names, {each}", name)
+    if len(set(names)) != len(names):
+        raise checks.refuse("strategies", "names that do not repeat", list(names))
+    return tuple(names)
+
+
+def _start(name: str, value, kind: str, bounds: tuple):
+    """Where a slider starts: ``value`` checked against the slider's range, or the model's
+    default for that parameter (clipped to the slider's range)."""
+    if value is None:
+        default = PARAMETERS[name].value
+        return min(max(default, bounds[0]), bounds[1])
+    return checks.number(name, value, kind, bounds[0], bounds[1])
 
 
 def _nearest_index(grid, value) -> int:
     return int(np.argmin([abs(g - value) for g in grid]))
 
 
-class _FigureWidget(widgets.VBox):
-    """A VBox that shows one Figure in an Output widget and a caption under it."""
-
-    figure = None
-
-    def _show(self) -> None:
-        # Our own PNG (one render, light compression) rather than the inline backend's
-        # tight-bbox render, which draws twice: keeps a slider move under 100 ms. The alt text
-        # follows the frame.
-        png = self._png()
-        with self.output:
-            clear_output(wait=True)
-            display(Image(data=png, format="png", alt=alt_text(self.figure)))
-
-    def _png(self) -> bytes:
-        return figure_png(self.figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if pages.static_pages():
-            bundle = dict(bundle or {})
-            bundle["text/html"] = self.offline_html()
-        return bundle
-
-    def offline_html(self) -> str:  # pragma: no cover - defined by subclasses
-        raise NotImplementedError
-
-
-class Explorer(_FigureWidget):
+class Explorer(FigureWidget):
     """Private bytes against iterations (or time) for one or more strategies, with sliders for
     the iteration count and the loop's tightness (and, optionally, the number of blankets),
     and beside it what the sliders change inside the model: interface proxies alive and the
@@ -154,12 +133,11 @@ class Explorer(_FigureWidget):
     ):
         self.strategies = _strategy_names(strategies)
         if not isinstance(policy, str) or policy not in POLICIES:
-            raise ValueError(
-                f"policy must be one of {', '.join(map(repr, POLICIES))}; got {policy!r}"
-            )
+            raise checks.refuse("policy", "one of " + ", ".join(map(repr, POLICIES)), policy)
         check_x(x)
-        if not isinstance(show_blankets, (bool, np.bool_)):
-            raise TypeError(f"show_blankets must be True or False; got {show_blankets!r}")
+        if isinstance(show_blankets, np.bool_):
+            show_blankets = bool(show_blankets)
+        checks.flag("show_blankets", show_blankets)
         start = {  # the model's defaults (data/parameters.csv): the KB's loop
             "iterations": _start("iterations", iterations, "int", ITERATIONS_RANGE),
             "tightness": _start("tightness", tightness, "float", TIGHTNESS_RANGE),
@@ -169,8 +147,21 @@ class Explorer(_FigureWidget):
         elif blankets is not None:
             overrides["blankets"] = blankets  # a fixed setting, no slider
         simulate(iterations=1, **overrides)  # validate overrides before building anything
-        self.policy = policy
-        self.overrides = overrides
+        self.policy, self.overrides = policy, overrides
+        controls = self._make_sliders(start)
+        self.title = title or f"Private bytes: {self._names()} ({policy})"
+        self._make_plot(x)
+        self.caption = widgets.HTML()
+        self.output = widgets.Output()
+        self.traces: dict[str, Trace] = {}
+        self.last_redraw_ms = float("nan")
+        super().__init__([_with_question(c) for c in controls] + [self.output, self.caption])
+        for control in controls:
+            control.observe(self._on_change, names="value")
+        self.redraw()
+
+    def _make_sliders(self, start: dict) -> list:
+        """The sliders, at ``start``: iterations, tightness and (if asked for) blankets."""
         self.iterations = _slider(
             widgets.IntSlider, "iterations", start["iterations"], ITERATIONS_RANGE
         )
@@ -181,19 +172,20 @@ class Explorer(_FigureWidget):
             TIGHTNESS_RANGE,
             readout_format=".2f",
         )
-        controls = [self.iterations, self.tightness]
         self.blankets = None
-        if show_blankets:
+        if "blankets" in start:
             self.blankets = _slider(
                 widgets.IntSlider, "blankets", start["blankets"], BLANKETS_RANGE
             )
-            controls.append(self.blankets)
-        names = (
-            ", ".join(self.strategies)
-            if len(self.strategies) <= 2
-            else (f"{len(self.strategies)} strategies")
-        )
-        self.title = title or f"Private bytes: {names} ({policy})"
+        return [s for s in (self.iterations, self.tightness, self.blankets) if s is not None]
+
+    def _names(self) -> str:
+        if len(self.strategies) <= 2:
+            return ", ".join(self.strategies)
+        return f"{len(self.strategies)} strategies"
+
+    def _make_plot(self, x: str) -> None:
+        """The figure, on axes that hold every setting the sliders reach, with the KB's run."""
         self.limits, count_max = self._fixed_axes(x)
         self.reference = simulate(strategy="copy-each-time", policy="by-design")
         s = self.reference.summary
@@ -210,14 +202,6 @@ class Explorer(_FigureWidget):
             reference_label=self.reference_label,
         )
         self.figure = self.plot.figure
-        self.caption = widgets.HTML()
-        self.output = widgets.Output()
-        self.traces: dict[str, Trace] = {}
-        self.last_redraw_ms = float("nan")
-        super().__init__([_with_question(c) for c in controls] + [self.output, self.caption])
-        for control in controls:
-            control.observe(self._on_change, names="value")
-        self.redraw()
 
     def _png(self) -> bytes:
         return self.plot.png()  # fixed axes: only the moving parts are drawn again
@@ -259,6 +243,7 @@ class Explorer(_FigureWidget):
         return settings
 
     def compute(self, **settings) -> dict[str, Trace]:
+        """One run per strategy on show, at ``settings``."""
         return {s: simulate(strategy=s, policy=self.policy, **settings) for s in self.strategies}
 
     def _on_change(self, _change) -> None:
@@ -273,36 +258,28 @@ class Explorer(_FigureWidget):
         t0 = time.perf_counter()
         self.traces = self.compute(**self._settings())
         self.plot.update(self.traces)
-        self.caption.value = "<br>".join(t.summary.describe() for t in self.traces.values())
+        lines = [t.summary.describe() for t in self.traces.values()]
+        self.caption.value = markup.part("lines", lines)
         self._show()
         self.last_redraw_ms = (time.perf_counter() - t0) * 1000
 
-    def offline_html(self) -> str:
+    def _offline_controls(self) -> list[tuple[str, tuple, int]]:
+        """The static page's sliders: a coarser grid, starting nearest the live sliders."""
         if self.blankets is None:
-            iterations, tightness, blankets = OFFLINE_ITERATIONS, OFFLINE_TIGHTNESS, None
+            grids = [OFFLINE_ITERATIONS, OFFLINE_TIGHTNESS]
         else:
-            iterations, tightness, blankets = OFFLINE_GRID_WITH_BLANKETS
-        controls = [
+            grids = list(OFFLINE_GRID_WITH_BLANKETS)
+        sliders = [s for s in (self.iterations, self.tightness, self.blankets) if s is not None]
+        return [
             (
-                f"iterations ({QUESTIONS['iterations']})",
-                iterations,
-                _nearest_index(iterations, self.iterations.value),
-            ),
-            (
-                f"tightness ({QUESTIONS['tightness']})",
-                tightness,
-                _nearest_index(tightness, self.tightness.value),
-            ),
-        ]
-        if blankets is not None:
-            controls.append(
-                (
-                    f"blankets ({QUESTIONS['blankets']})",
-                    blankets,
-                    _nearest_index(blankets, self.blankets.value),
-                )
+                f"{slider.description} ({QUESTIONS[slider.description]})",
+                grid,
+                _nearest_index(grid, slider.value),
             )
+            for slider, grid in zip(sliders, grids, strict=True)
+        ]
 
+    def offline_html(self) -> str:
         # The frame's runs, shared by its figure and its caption. Only the latest frame's are
         # kept: a grid of 200,001-iteration runs would hold hundreds of MiB.
         runs: dict[tuple, dict[str, Trace]] = {}
@@ -323,18 +300,9 @@ class Explorer(_FigureWidget):
         def caption(*values):
             return self.caption_text(traces(*values))
 
-        html = offline.scrubber_html(controls, render, caption, self.title)
+        page = offline.scrubber_html(self._offline_controls(), render, caption, self.title)
         self.plot.update(self.traces)  # back to the live sliders' state
-        return html
-
-
-def _start(name: str, value, kind: str, bounds: tuple):
-    """Where a slider starts: ``value`` checked against the slider's range, or the model's
-    default for that parameter (clipped to the slider's range)."""
-    if value is None:
-        default = PARAMETERS[name].value
-        return min(max(default, bounds[0]), bounds[1])
-    return checks.number(name, value, kind, bounds[0], bounds[1])
+        return page
 
 
 def explorer(
@@ -362,83 +330,3 @@ def explorer(
         blankets=blankets,
         **overrides,
     )
-
-
-class StepThrough(_FigureWidget):
-    """One pass of the KB loop, call by call, with Previous/Next buttons and a step slider:
-    the object graph, the proxy manager's refcount and a memory bar at each call.
-
-    ``earlier_iterations``: passes run before the one shown, an int in
-    :data:`EARLIER_ITERATIONS_RANGE` (each pass leaves one more copy behind).
-
-    Public: ``step`` (IntSlider), ``next``, ``previous`` (Buttons), ``snapshots``, ``figure``.
-    """
-
-    def __init__(self, policy="by-design", earlier_iterations=2, **overrides):
-        earlier_iterations = checks.number(
-            "earlier_iterations", earlier_iterations, "int", *EARLIER_ITERATIONS_RANGE
-        )
-        self.snapshots = kb_iteration_snapshots(policy, earlier_iterations, **overrides)
-        self.bar_max = max(s.heap.used_bytes + s.transient_pending_bytes for s in self.snapshots)
-        self.plot = ObjectGraphPlot(f"One pass of the KB loop ({policy})")
-        self.figure = self.plot.figure
-        self.step = widgets.IntSlider(
-            value=0, min=0, max=len(self.snapshots) - 1, description="call", continuous_update=True
-        )
-        self.previous = widgets.Button(description="◀ Previous", tooltip="previous call")
-        self.next = widgets.Button(description="Next ▶", tooltip="next call")
-        self.previous.on_click(lambda _b: self._move(-1))
-        self.next.on_click(lambda _b: self._move(+1))
-        self.caption = widgets.HTML()
-        self.output = widgets.Output()
-        super().__init__(
-            [widgets.HBox([self.previous, self.next, self.step]), self.output, self.caption]
-        )
-        self.step.observe(lambda _c: self.redraw(), names="value")
-        self.redraw()
-
-    def _move(self, delta: int) -> None:
-        self.step.value = int(np.clip(self.step.value + delta, 0, self.step.max))
-
-    def _step_label(self, k: int) -> str:
-        return f"Step {k} of {len(self.snapshots) - 1}"
-
-    def caption_text(self, k: int) -> str:
-        s = self.snapshots[k]
-        refs = s.proxy_managers[0].refcount if s.proxy_managers else 0
-        proxies = sum(len(pm.interface_proxies) for pm in s.proxy_managers)
-        alive = f"{proxies} interface prox{'y' if proxies == 1 else 'ies'} alive"
-        return (
-            f"{self._step_label(k)}: {s.note}. Proxy manager refcount {refs}; {alive}; "
-            f"private bytes {s.private_bytes:,}."
-        )
-
-    def _draw(self, k: int) -> None:
-        self.plot.update(self.snapshots[k], self.bar_max, step=self._step_label(k))
-
-    def redraw(self) -> None:
-        k = int(self.step.value)
-        self._draw(k)
-        self.caption.value = self.caption_text(k)
-        self.previous.disabled = k == 0
-        self.next.disabled = k == self.step.max
-        self._show()
-
-    def offline_html(self) -> str:
-        steps = list(range(len(self.snapshots)))
-
-        def render(k):
-            self._draw(k)  # sets the frame's alt text on the figure
-            return self.figure
-
-        html = offline.scrubber_html(
-            [("call", steps, 0)], render, self.caption_text, "One pass of the KB loop, call by call"
-        )
-        self._draw(int(self.step.value))
-        return html
-
-
-def step_through(policy="by-design", earlier_iterations=2, **overrides) -> StepThrough:
-    """The KB loop's calls one at a time, with Next/Previous buttons. ``earlier_iterations``
-    (an int in [0, 10000]) passes run first."""
-    return StepThrough(policy, earlier_iterations, **overrides)

@@ -2,7 +2,8 @@
 
 Each tag has its own colour, icon and label, so a learner (or a reader of a printed report)
 can tell a documented fact from a hypothesis at a glance. Numbers come from
-``data/parameters.csv`` with their source.
+``data/parameters.csv`` with their source. The HTML is ``templates/note.html.j2`` and
+``templates/parameters.html.j2``.
 
 A note may name its source: a key of ``comsim.model.sources.SOURCES``. Its heading then links to
 the source's page (Microsoft's documentation, Wine's code, ...) and a second link goes to that
@@ -18,8 +19,14 @@ from __future__ import annotations
 import html
 import re
 
+from markupsafe import Markup
+
+from ..model import checks
+from ..model.claims import CLAIMS
 from ..model.params import PARAMETERS, TAGS
 from ..model.sources import SOURCES
+from ..model.text import number
+from . import markup
 
 # tag: (border colour (Okabe-Ito), icon, label)
 TAG_STYLE = {
@@ -40,64 +47,52 @@ NOTE_BACKGROUND = "#f7f7f7"
 SOURCES_DOC = "../docs/sources.md"
 
 
-def _check_source(source: str | None) -> None:
-    if source is None:
-        return
-    if not isinstance(source, str):
-        raise TypeError(
-            f"source must be a key of comsim.model.sources.SOURCES or None; got {source!r}"
-        )
-    if source not in SOURCES:
-        raise ValueError(
-            f"source must be one of {', '.join(sorted(SOURCES))} "
-            "(keys of comsim.model.sources.SOURCES); "
-            f"got {source!r}"
-        )
-
-
 class Note:
-    """An HTML note box; displays itself in Jupyter and prints as plain text elsewhere."""
+    """An HTML note box; displays itself in Jupyter and prints as plain text elsewhere.
+    ``text`` may hold simple HTML, which the note keeps as written."""
 
-    def __init__(self, tag: str, text: str, title: str | None = None, source: str | None = None):
-        if tag not in TAGS:
-            raise ValueError(f"tag must be one of {TAGS}; got {tag!r}")
-        _check_source(source)
+    def __init__(
+        self,
+        tag: str,
+        text: str,
+        title: str | None = None,
+        source: str | None = None,
+        scope: str | None = None,
+    ):
+        checks.choice("tag", tag, TAGS)
+        if source is not None:
+            checks.choice("source", source, sorted(SOURCES))
         self.tag, self.text, self.title, self.source = tag, text, title, source
+        self.scope = scope
 
     def _source_entry(self):
         return SOURCES.get(self.source) if self.source else None
 
     def _repr_html_(self) -> str:
         border, icon, label = TAG_STYLE[self.tag]
-        color = TAG_TEXT_COLOR[self.tag]
-        head = f"{icon} {label}" + (f": {html.escape(self.title)}" if self.title else "")
         entry = self._source_entry()
-        link_style = f"color:{color};text-decoration:underline"
-        if entry is not None:
-            head = f'<a href="{html.escape(entry.url)}" style="{link_style}">{head}</a>'
-        extra = ""
-        if self.source:
-            name = html.escape(entry.title) if entry is not None else self.source
-            extra = (
-                f' <small>(<a href="{SOURCES_DOC}#{self.source}" style="{link_style}">'
-                f"source: {name}</a>)</small>"
-            )
-        elif self.tag == "documented":
-            extra = (
-                f' <small>(<a href="{SOURCES_DOC}" style="{link_style}">'
-                "the course's sources</a>)</small>"
-            )
-        return (
-            f'<div class="comsim-note comsim-note-{self.tag}" style="border-left:6px solid '
-            f"{border};padding:6px 10px;margin:6px 0;background:{NOTE_BACKGROUND};"
-            f'color:#222">'
-            f'<strong style="color:{color}">{head}</strong>{extra}<br>{self.text}</div>'
+        return markup.render(
+            "note.html.j2",
+            tag=self.tag,
+            border=border,
+            background=NOTE_BACKGROUND,
+            color=TAG_TEXT_COLOR[self.tag],
+            icon=icon,
+            label=label,
+            title=self.title,
+            scope=self.scope,
+            source=self.source,
+            source_url=entry.url if entry is not None else None,
+            source_title=entry.title if entry is not None else self.source,
+            sources_doc=SOURCES_DOC,
+            text=Markup(self.text),  # the author's own HTML
         )
 
     def __repr__(self) -> str:
         label = TAG_STYLE[self.tag][2]
         plain = html.unescape(re.sub(r"<[^>]+>", "", self.text))
-        text = f"[{label}] " + (f"{self.title}: " if self.title else "") + plain
+        scope = f" ({self.scope})" if self.scope else ""
+        text = f"[{label}{scope}] " + (f"{self.title}: " if self.title else "") + plain
         entry = self._source_entry()
         if entry is not None:
             text += f" (source: {entry.title}, {entry.url})"
@@ -113,11 +108,30 @@ def note(tag: str, text: str, title: str | None = None, source: str | None = Non
     return Note(tag, text, title, source)
 
 
+def claim(claim_id: str, **values: float) -> Note:
+    """The claim ``claim_id`` of ``data/claims.csv`` as a labelled note: its one tag, its scope
+    and its source. Names in braces in its text are filled in with the parameters' values
+    (``{page_bytes}`` -> ``4,096``) or with ``values`` given here for numbers the notebook
+    computes."""
+    checks.choice("claim_id", claim_id, CLAIMS)
+    found = CLAIMS[claim_id]
+    filled = {name: number(p.value) for name, p in PARAMETERS.items()}
+    filled.update({name: number(value) for name, value in values.items()})
+    missing = [name for name in found.placeholders if name not in filled]
+    if missing:
+        raise ValueError(
+            f"claim {claim_id!r} needs a value for {', '.join(missing)}: a parameter's name or "
+            f"a keyword argument, e.g. comsim.claim({claim_id!r}, {missing[0]}=...)"
+        )
+    scope = None if found.scope == "any" else found.scope
+    text = found.text.format_map(filled)
+    return Note(found.tag, text, found.title or None, found.source_key or None, scope=scope)
+
+
 def value_text(name: str) -> str:
     """A parameter's value with its unit, e.g. ``'1,792 bytes'``."""
     p = PARAMETERS[name]
-    value = f"{p.value:,}" if isinstance(p.value, int) else f"{p.value:g}"
-    return f"{value} {p.unit}".strip()
+    return number(p.value, p.unit)
 
 
 class ParameterNotes:
@@ -125,28 +139,23 @@ class ParameterNotes:
 
     def __init__(self, names):
         for name in names:
-            if name not in PARAMETERS:
-                raise ValueError(f"unknown parameter {name!r}; choose from {', '.join(PARAMETERS)}")
+            checks.choice("parameter name", name, PARAMETERS)
         self.names = list(names)
 
     def _repr_html_(self) -> str:
-        rows = []
-        for name in self.names:
-            p = PARAMETERS[name]
-            color = TAG_TEXT_COLOR[p.tag]
-            icon = TAG_STYLE[p.tag][1]
-            rows.append(
-                f'<tr><td><code>{name}</code></td><td style="text-align:right">'
-                f"{html.escape(value_text(name))}</td>"
-                f'<td style="color:{color};white-space:nowrap">{icon} {p.tag}</td>'
-                f'<td style="text-align:left">{html.escape(p.meaning)}<br>'
-                f"<small>{html.escape(p.source)}</small></td></tr>"
-            )
-        return (
-            '<table class="comsim-params"><thead><tr><th>parameter</th><th>value</th>'
-            '<th>provenance</th><th style="text-align:left">meaning and source</th></tr></thead>'
-            "<tbody>" + "".join(rows) + "</tbody></table>"
-        )
+        rows = [
+            {
+                "name": name,
+                "value": value_text(name),
+                "color": TAG_TEXT_COLOR[PARAMETERS[name].tag],
+                "icon": TAG_STYLE[PARAMETERS[name].tag][1],
+                "tag": PARAMETERS[name].tag,
+                "meaning": PARAMETERS[name].meaning,
+                "source": PARAMETERS[name].source,
+            }
+            for name in self.names
+        ]
+        return markup.render("parameters.html.j2", rows=rows)
 
     def __repr__(self) -> str:
         return "\n".join(

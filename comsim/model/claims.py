@@ -1,0 +1,98 @@
+"""Every tagged statement the course makes, written once in ``data/claims.csv``.
+
+A claim has an id, a provenance tag (the four of :data:`comsim.model.params.TAGS`), a scope
+(which systems it speaks of), a source key (a key of :data:`comsim.model.sources.SOURCES`) and
+its text. Notebooks, slides and the glossary show claims by id (``comsim.claim("kb-cause")``),
+so one statement carries one tag everywhere.
+
+The rules, checked when the table loads (a :class:`~comsim.model.tables.TableError` names the
+row and the rule):
+
+- a ``documented`` claim names the page that says it; a Microsoft page written for a later
+  Windows and applied to NT4 makes the claim ``inferred``, with that page as its source;
+- every source key is a key of SOURCES (and so a section of docs/sources.md);
+- no two claims say the same thing.
+
+A claim's text may name parameters in braces (``{page_bytes}``): they are filled in with the
+parameter's value from ``data/parameters.csv`` when the claim is shown, so no number is copied.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from .params import DATA_DIR, TAGS
+from .sources import SOURCES
+from .tables import read_rows, row_error
+
+CLAIMS_CSV = DATA_DIR / "claims.csv"
+COLUMNS = ("id", "tag", "scope", "source_key", "title", "text")
+SCOPES = ("NT4", "Windows 2000 and later", "Windows XP and later", "Wine/ReactOS", "any")
+"""The systems a claim speaks of. ``any``: the course's own definitions and the model."""
+
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of ``data/claims.csv``."""
+
+    id: str
+    tag: str
+    scope: str
+    source_key: str
+    title: str
+    text: str
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """The names in braces in the text, in order."""
+        return tuple(f for _, f, _, _ in string.Formatter().parse(self.text) if f)
+
+
+def load_claims(path: Path = CLAIMS_CSV) -> dict[str, Claim]:
+    """The claims by id, in file order, each checked against the rules above."""
+    claims: dict[str, Claim] = {}
+    said: dict[str, int] = {}
+    for line, row in read_rows(path, COLUMNS, key="id"):
+        claim = Claim(**{c: row[c].strip() for c in COLUMNS})
+
+        def broken(rule: str, line=line, claim=claim) -> Exception:
+            return row_error(path, line, claim.id, rule)
+
+        if not _ID.fullmatch(claim.id):
+            raise broken("id must be lower-case words joined by hyphens")
+        if claim.tag not in TAGS:
+            raise broken(f"tag must be one of {', '.join(TAGS)}; got {claim.tag!r}")
+        if claim.scope not in SCOPES:
+            raise broken(f"scope must be one of {', '.join(SCOPES)}; got {claim.scope!r}")
+        if claim.source_key and claim.source_key not in SOURCES:
+            raise broken(f"source_key {claim.source_key!r} is not a key of SOURCES")
+        if claim.tag == "documented" and not claim.source_key:
+            raise broken("a documented claim names the source that says it (source_key)")
+        if not claim.text:
+            raise broken("the text is empty")
+        gist = _gist(claim.text)
+        if gist in said:
+            raise broken(f"says what row {said[gist]} says; keep one claim and show it by id")
+        said[gist] = line
+        claims[claim.id] = claim
+    return claims
+
+
+def _gist(text: str) -> str:
+    """The words of a text, lower case, without markup or punctuation: two claims with the
+    same gist say the same thing."""
+    words = re.sub(r"[^\w{}]+", " ", re.sub(r"<[^>]+>", " ", text.lower()))
+    return " ".join(words.split())
+
+
+CLAIMS: dict[str, Claim] = load_claims()
+
+
+def claims_citing(key: str) -> list[Claim]:
+    """The claims whose source is ``key``, in file order."""
+    return [c for c in CLAIMS.values() if c.source_key == key]

@@ -1,0 +1,42 @@
+"""The reference solution of notebook 07's coding exercise: the KB's fix as a Python class.
+Learners see its source folded (:func:`reference_cache_source`) once they have tried."""
+
+from __future__ import annotations
+
+import inspect
+
+
+class ReferenceBlanketCache:
+    """One copy of pItf per security setting, made the first time the setting is asked for
+    and reused after (the KB's fix).
+
+    ``get(**setting)`` follows COM's out-parameter rule: it AddRefs the copy it hands out, and
+    the caller Releases it when done. ``clear()`` Releases the cache's own reference on every
+    copy; the copies then go at the proxy manager's final release (pItf->Release()).
+    """
+
+    def __init__(self, pItf):
+        self.pItf = pItf
+        self.copies = {}  # (authn_level, imp_level, principal) -> the cached copy
+
+    def get(self, authn_level, imp_level, principal=None):
+        setting = (authn_level, imp_level, principal)
+        if setting not in self.copies:
+            pCS = self.pItf.QueryInterface("IClientSecurity")
+            pCopy = pCS.CopyProxy(self.pItf)  # one reference: the cache's
+            pCS.SetBlanket(pCopy, authn_level, imp_level, principal)
+            pCS.Release()
+            self.copies[setting] = pCopy
+        pCopy = self.copies[setting]
+        pCopy.AddRef()  # out-parameter rule: the caller gets a reference of its own
+        return pCopy
+
+    def clear(self):
+        for pCopy in self.copies.values():
+            pCopy.Release()
+        self.copies.clear()
+
+
+def reference_cache_source() -> str:
+    """The reference solution's source code, for a folded answer."""
+    return inspect.getsource(ReferenceBlanketCache)

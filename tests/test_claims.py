@@ -1,0 +1,117 @@
+"""Every tagged statement the course makes is written once, in data/claims.csv, and shown by id
+(issue 15): one claim, one tag, one source, everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import comsim
+from comsim.model import claims
+from comsim.model.sources import SOURCES
+from comsim.model.tables import TableError
+from comsim.publish import sources as sources_page
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+_HEADER = ",".join(claims.COLUMNS)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_notebook_writes_a_tagged_note_by_hand(path):
+    """A note's tag and text live in data/claims.csv; a notebook shows it with comsim.claim."""
+    by_hand = [
+        index
+        for index, cell in enumerate(_cells(path))
+        if re.search(r"\bnote\(|Note\(", _source(cell))
+        or (cell["cell_type"] == "markdown" and "comsim-note" in _source(cell))
+    ]
+    assert not by_hand, f"{path.name}: cells {by_hand} write a note by hand; use comsim.claim"
+
+
+def test_every_claim_a_notebook_shows_exists():
+    used = {
+        claim_id
+        for path in NOTEBOOKS
+        for cell in _cells(path)
+        for claim_id in re.findall(r"claim\(\s*\"([^\"]+)\"", _source(cell))
+    }
+    assert used, "no notebook shows a claim"
+    assert used <= set(claims.CLAIMS), sorted(used - set(claims.CLAIMS))
+
+
+def test_every_documented_claim_names_a_source_with_a_section_on_the_sources_page():
+    page = (REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    for claim in claims.CLAIMS.values():
+        if claim.tag == "documented":
+            assert claim.source_key, claim.id
+        if claim.source_key:
+            assert claim.source_key in SOURCES, claim.id
+            assert f'<a id="{claim.source_key}"></a>' in page, claim.id
+
+
+def test_the_sources_page_lists_the_claims_of_each_source_as_the_table_says():
+    page = (REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert sources_page.render(page) == page, "run python -m comsim.publish.sources"
+    for claim in claims.CLAIMS.values():
+        assert f"`{claim.id}`" in page
+
+
+def _table(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join((_HEADER, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+_GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees copies late."
+
+
+@pytest.mark.parametrize(
+    "rows, rule",
+    [
+        ([_GOOD, _GOOD.replace("kb-cause", "kb-cause-again")], "says what row 2 says"),
+        ([_GOOD.replace(",kb-q216248,", ",,")], "a documented claim names the source"),
+        ([_GOOD.replace(",kb-q216248,", ",no-such-page,")], "is not a key of SOURCES"),
+        ([_GOOD.replace(",documented,", ",guessed,")], "tag must be one of"),
+        ([_GOOD.replace(",NT4,", ",Windows 11,")], "scope must be one of"),
+        ([_GOOD.replace("kb-cause", "KB Cause")], "id must be lower-case words"),
+        ([_GOOD, _GOOD], "row 3 ('kb-cause'): repeats row 2"),
+    ],
+)
+def test_a_claims_table_that_breaks_a_rule_is_refused_naming_the_row(tmp_path, rows, rule):
+    with pytest.raises(TableError, match=re.escape(rule)):
+        claims.load_claims(_table(tmp_path, *rows))
+
+
+def test_two_claims_that_differ_only_in_markup_and_case_say_the_same_thing(tmp_path):
+    other = "kb-late,documented,NT4,kb-q216248,,The <em>proxy manager</em> frees copies LATE!"
+    with pytest.raises(TableError, match="says what row 2 says"):
+        claims.load_claims(_table(tmp_path, _GOOD, other))
+
+
+def test_a_claim_shows_its_one_tag_its_scope_its_source_and_the_datas_numbers():
+    note = comsim.claim("h1-commit-granularity-modelled")
+    html = note._repr_html_()
+    assert "Hypothesis" in html and "about NT4" in html
+    page = comsim.PARAMETERS["page_bytes"].value
+    assert f"{page:,} bytes" in html
+    documented = next(c for c in claims.CLAIMS.values() if c.tag == "documented")
+    assert SOURCES[documented.source_key].url in comsim.claim(documented.id)._repr_html_()
+
+
+def test_a_claim_that_needs_a_computed_number_says_which(tmp_path):
+    with pytest.raises(ValueError, match="needs a value for bytes_per_call"):
+        comsim.claim("how-the-2-kb-splits")
+    with pytest.raises(ValueError, match="claim_id must be one of"):
+        comsim.claim("no-such-claim")
