@@ -334,11 +334,11 @@ def _write_outputs(trace, args: argparse.Namespace, outputs: list[Output]) -> No
         trace.frame.to_csv(target, index=False)
 
     def write_png(target) -> None:
-        from .figures.plots import memory_figure
+        from . import figures
 
-        fig = memory_figure(trace, x=args.x)
+        fig = figures.memory_figure(trace, x=args.x)
         fig.text(0.01, 0.005, trace.summary.describe(), fontsize=6, wrap=True)
-        fig.savefig(target, dpi=110, format="png")
+        Path(target).write_bytes(figures.figure_png(fig, dpi=110, compress_level=6))
 
     writers = {"--csv": write_csv, "--png": write_png}
     for out in outputs:

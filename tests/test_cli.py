@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import comsim.engines.scenarios
-import comsim.figures.plots
+import comsim.figures
 import comsim.teaching.quiz
 from comsim import cli
 from comsim.cli import main
@@ -237,7 +237,7 @@ def test_a_failed_write_leaves_every_file_as_it_was(tmp_path, capsys, monkeypatc
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(comsim.figures.plots, "memory_figure", disk_full)
+    monkeypatch.setattr(comsim.figures, "memory_figure", disk_full)
     assert main(SMALL + ["--csv", str(csv), "--png", str(png)]) == 1
     assert "no file was changed" in capsys.readouterr().err
     assert csv.read_text() == "the instructor's earlier run\n"  # not clobbered
@@ -342,7 +342,7 @@ def test_every_public_name_still_loads_on_first_use():
     for name in comsim.__all__:
         assert getattr(comsim, name) is not None, name
     assert set(comsim.__all__) <= set(dir(comsim))
-    assert comsim.figures.plots is sys.modules["comsim.figures.plots"]  # submodules too, as before
+    assert comsim.figures.memory is sys.modules["comsim.figures.memory"]  # submodules too
     with pytest.raises(AttributeError, match="no_such_name"):
         comsim.no_such_name  # noqa: B018
 

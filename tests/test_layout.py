@@ -31,7 +31,7 @@ def _imported_layers(path: Path) -> set[tuple[str, int]]:
         if isinstance(node, ast.ImportFrom):
             if node.level == 0 and (node.module or "").startswith("comsim"):
                 names = [node.module]
-            elif node.level > layer_depth:  # out of this layer: ..figures.plots, .. import x
+            elif node.level > layer_depth:  # out of this layer: ..figures.memory, .. import x
                 target = (node.module or "").split(".")[0]
                 names = [f"comsim.{target}"] if target else [f"comsim.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
@@ -63,9 +63,6 @@ def test_each_layer_says_what_it_holds_and_what_it_may_import(layer):
     )
 
 
-@pytest.mark.xfail(
-    reason="figures/plots.py styles matplotlib on import until it is split", strict=True
-)
 def test_importing_every_module_leaves_matplotlib_and_ipython_alone():
     """rcParams and IPython's display formatters are the same before and after importing every
     comsim module (in a fresh interpreter, inside an IPython shell)."""

@@ -3,6 +3,9 @@ colours safe for colour-blind readers, and a projector style for the back of the
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,11 +14,12 @@ import matplotlib as mpl  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import comsim  # noqa: E402
-from comsim.figures import plots  # noqa: E402
+from comsim import figures  # noqa: E402
 
 OKABE_ITO_HEX = {
     "#000000",
@@ -44,21 +48,21 @@ def _snapshot():
 
 
 FIGURES = {
-    "memory, one run": lambda t: plots.memory_figure(t["copy-each-time"]),
-    "memory, all strategies": lambda t: plots.memory_figure(t),
-    "memory against time": lambda t: plots.memory_figure(t["copy-each-time"], x="time"),
-    "breakdown against time": lambda t: plots.breakdown_figure(t["copy-each-time"]),
-    "breakdown against iterations": lambda t: plots.breakdown_figure(
+    "memory, one run": lambda t: figures.memory_figure(t["copy-each-time"]),
+    "memory, all strategies": lambda t: figures.memory_figure(t),
+    "memory against time": lambda t: figures.memory_figure(t["copy-each-time"], x="time"),
+    "breakdown against time": lambda t: figures.breakdown_figure(t["copy-each-time"]),
+    "breakdown against iterations": lambda t: figures.breakdown_figure(
         t["copy-each-time"], x="iteration"
     ),
-    "sweep": lambda t: plots.sweep_figure(
+    "sweep": lambda t: figures.sweep_figure(
         np.array([1.0, 0.5, 0.25]),
         {
             "copy-each-time": np.array([2051.0, 1900.0, 1800.0]),
             "cache-copy": np.array([0.2, 0.2, 0.2]),
         },
     ),
-    "heap map": lambda t: plots.heap_map_figure(_snapshot()),
+    "heap map": lambda t: figures.heap_map_figure(_snapshot()),
 }
 
 
@@ -81,7 +85,7 @@ def test_every_figure_has_a_title_and_axes_labelled_with_units(name, traces):
 
 
 def test_the_memory_figure_draws_one_line_per_strategy_in_its_own_style(traces):
-    fig = plots.memory_figure(traces)
+    fig = figures.memory_figure(traces)
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     for s in comsim.STRATEGIES:
@@ -98,7 +102,7 @@ def test_the_memory_figure_draws_one_line_per_strategy_in_its_own_style(traces):
 
 
 def test_the_object_graph_shows_the_refcount_and_a_memory_bar_with_its_unit():
-    plot = plots.ObjectGraphPlot("One pass")
+    plot = figures.ObjectGraphPlot("One pass")
     proc = comsim.Process()
     pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
     comsim.CoCopyProxy(pItf).Release()
@@ -119,9 +123,11 @@ def test_the_object_graph_shows_the_refcount_and_a_memory_bar_with_its_unit():
 # -- style -----------------------------------------------------------------------------------------
 @pytest.fixture
 def notebook_style():
-    previous = plots.style("notebook")
-    yield
-    plots.style(previous)
+    """The notebook style set for the whole session, and matplotlib as it was afterwards."""
+    with mpl.rc_context():
+        previous = figures.use_style("notebook")
+        yield
+        figures.use_style(previous)
 
 
 def test_the_projector_style_makes_larger_type_thicker_lines_and_bigger_figures(notebook_style):
@@ -131,9 +137,9 @@ def test_the_projector_style_makes_larger_type_thicker_lines_and_bigger_figures(
         mpl.rcParams["axes.labelsize"],
         mpl.rcParams["lines.linewidth"],
     )
-    small_size = plots.new_figure().get_size_inches()
-    assert plots.style("projector") == "notebook"
-    assert plots.current_style() == "projector"
+    small_size = figures.new_figure().get_size_inches()
+    assert figures.use_style("projector") == "notebook"
+    assert figures.current_style() == "projector"
     large = (
         mpl.rcParams["font.size"],
         mpl.rcParams["axes.titlesize"],
@@ -142,31 +148,31 @@ def test_the_projector_style_makes_larger_type_thicker_lines_and_bigger_figures(
     )
     assert all(b > a for a, b in zip(small, large, strict=True))
     assert mpl.rcParams["font.size"] >= 14
-    assert (plots.new_figure().get_size_inches() > small_size).all()
-    assert plots.style("notebook") == "projector"
+    assert (figures.new_figure().get_size_inches() > small_size).all()
+    assert figures.use_style("notebook") == "projector"
     assert mpl.rcParams["font.size"] == small[0]
 
 
 def test_an_unknown_style_is_refused_and_the_current_one_kept(notebook_style):
     font = mpl.rcParams["font.size"]
     with pytest.raises(ValueError) as info:
-        plots.style("bogus")
+        figures.use_style("bogus")
     assert "'bogus'" in str(info.value)
     assert "'notebook'" in str(info.value) and "'projector'" in str(info.value)
-    assert plots.current_style() == "notebook"
+    assert figures.current_style() == "notebook"
     assert mpl.rcParams["font.size"] == font
 
 
 # -- colours ---------------------------------------------------------------------------------------
 def test_the_palette_is_okabe_and_itos():
-    assert {v.upper() for v in plots.OKABE_ITO.values()} == OKABE_ITO_HEX
-    assert plots.OKABE_ITO["vermillion"].upper() == "#D55E00"
-    assert plots.OKABE_ITO["blue"].upper() == "#0072B2"
-    assert plots.OKABE_ITO["sky"].upper() == "#56B4E9"
-    assert {c.upper() for c in plots.SERIES_COLORS} <= OKABE_ITO_HEX
-    assert len(set(plots.SERIES_COLORS)) == len(plots.SERIES_COLORS)
+    assert {v.upper() for v in figures.OKABE_ITO.values()} == OKABE_ITO_HEX
+    assert figures.OKABE_ITO["vermillion"].upper() == "#D55E00"
+    assert figures.OKABE_ITO["blue"].upper() == "#0072B2"
+    assert figures.OKABE_ITO["sky"].upper() == "#56B4E9"
+    assert {c.upper() for c in figures.SERIES_COLORS} <= OKABE_ITO_HEX
+    assert len(set(figures.SERIES_COLORS)) == len(figures.SERIES_COLORS)
     for s in comsim.STRATEGIES:
-        assert plots.STRATEGY_STYLE[s]["color"].upper() in OKABE_ITO_HEX
+        assert figures.STRATEGY_STYLE[s]["color"].upper() in OKABE_ITO_HEX
 
 
 def test_the_default_colour_cycle_is_the_palette(notebook_style):
@@ -174,14 +180,53 @@ def test_the_default_colour_cycle_is_the_palette(notebook_style):
     assert cycle and set(cycle) <= OKABE_ITO_HEX
 
 
+def _looks(fig: Figure) -> tuple[float, float, str]:
+    """Title size, line width and first line colour of a figure's first axes."""
+    ax = fig.axes[0]
+    return ax.title.get_fontsize(), ax.get_lines()[0].get_linewidth(), ax.get_lines()[0].get_color()
+
+
+def test_a_script_that_never_calls_setup_still_gets_the_course_style(traces):
+    with mpl.rc_context():
+        mpl.rcdefaults()  # matplotlib as a fresh script has it
+        before = dict(mpl.rcParams)
+        fig = figures.memory_figure(traces["copy-each-time"])
+        assert dict(mpl.rcParams) == before  # drawing changed nothing global
+    notebook = figures.STYLES["notebook"]
+    assert _looks(fig)[:2] == (notebook["axes.titlesize"], notebook["lines.linewidth"])
+    assert fig.comsim_style == "notebook"
+    assert figures.figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_a_styled_block_draws_for_the_projector_and_then_restores_matplotlib(traces):
+    before, style = dict(mpl.rcParams), figures.current_style()
+    with figures.styled("projector"):
+        assert mpl.rcParams["font.size"] == figures.STYLES["projector"]["font.size"]
+        fig = figures.memory_figure(traces["copy-each-time"])
+        inside = figures.memory_figure(traces["copy-each-time"]).get_size_inches()
+    assert dict(mpl.rcParams) == before and figures.current_style() == style
+    projector = figures.STYLES["projector"]
+    assert _looks(fig)[:2] == (projector["axes.titlesize"], projector["lines.linewidth"])
+    assert fig.comsim_style == "projector"
+    assert (inside > figures.memory_figure(traces["copy-each-time"]).get_size_inches()).all()
+
+
+def test_a_styled_block_refuses_an_unknown_style_before_changing_anything():
+    before = dict(mpl.rcParams)
+    with pytest.raises(ValueError, match="style must be one of 'notebook', 'projector'"):
+        with figures.styled("poster"):
+            pass  # pragma: no cover - never entered
+    assert dict(mpl.rcParams) == before
+
+
 def test_an_unknown_x_axis_is_refused(traces):
     with pytest.raises(ValueError, match="'iteration'"):
-        plots.memory_figure(traces["copy-each-time"], x="bogus")
+        figures.memory_figure(traces["copy-each-time"], x="bogus")
 
 
 # -- the final release and the legend keep out of the data's way ---------------------------------
 def test_the_final_release_is_drawn_clear_of_the_right_edge(traces):
-    fig = plots.memory_figure(traces["copy-each-time"])
+    fig = figures.memory_figure(traces["copy-each-time"])
     ax = fig.axes[0]
     release = [line for line in ax.get_lines() if line.get_label() == "final release"][0]
     x_px = ax.transData.transform((release.get_xdata()[0], 0.0))[0]
@@ -192,7 +237,7 @@ def test_the_final_release_is_drawn_clear_of_the_right_edge(traces):
 @pytest.mark.parametrize("x", ["time", "iteration"])
 def test_the_breakdown_legend_does_not_cover_the_peak(traces, x):
     trace = comsim.simulate(iterations=20_001)  # the KB's loop: a tall, narrow peak
-    fig = plots.breakdown_figure(trace, x=x)
+    fig = figures.breakdown_figure(trace, x=x)
     fig.canvas.draw()  # constrained layout places the legend on drawing
     ax = fig.axes[0]
     a = trace.arrays
@@ -207,14 +252,41 @@ def test_the_breakdown_legend_does_not_cover_the_peak(traces, x):
         assert not box.overlaps(ax.get_window_extent())  # outside the plotting area
 
 
+def _heap_snapshot(copies: int, segment_bytes: int):
+    proc = comsim.Process(heap_segment_reserve_bytes=segment_bytes)
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    for _ in range(copies):
+        comsim.CoCopyProxy(pItf).Release()
+    return proc.snapshot(f"after {copies} copies")
+
+
+@pytest.mark.parametrize("style", ["notebook", "projector"])
+@pytest.mark.parametrize(
+    "copies, segment_bytes",
+    [(0, 65_536), (60, 65_536), (600, 65_536), (60, 1_048_576), (3_000, 65_536)],
+    ids=["one small segment", "two segments", "six segments", "one large segment", "eight drawn"],
+)
+def test_no_label_of_the_heap_map_is_cut_off(copies, segment_bytes, style):
+    with figures.styled(style):
+        fig = figures.heap_map_figure(_heap_snapshot(copies, segment_bytes))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    drawn = fig.get_tightbbox(canvas.get_renderer())  # inches, every visible artist
+    width, height = fig.get_size_inches()
+    assert drawn.x0 >= 0 and drawn.y0 >= 0, drawn
+    assert drawn.x1 <= width and drawn.y1 <= height, drawn
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels and all(label.endswith("KiB committed") for label in labels)
+
+
 # -- alt text --------------------------------------------------------------------------------------
 def _mib(n_bytes: float, digits: int = 1) -> str:
     return f"{n_bytes / 2**20:.{digits}f} MiB"
 
 
 def test_alt_text_states_the_numbers(traces):
-    fig = plots.memory_figure(traces)
-    alt = plots.alt_text(fig)
+    fig = figures.memory_figure(traces)
+    alt = figures.alt_text(fig)
     assert alt == fig.comsim_alt
     for s in comsim.STRATEGIES:
         summary = traces[s].summary
@@ -237,7 +309,7 @@ def test_alt_text_states_the_numbers(traces):
 
 def test_the_breakdown_alt_text_gives_each_part_and_the_release(traces):
     trace = traces["copy-each-time"]
-    alt = plots.alt_text(plots.breakdown_figure(trace))
+    alt = figures.alt_text(figures.breakdown_figure(trace))
     a = trace.arrays
     assert f"heap up to {_mib(a.heap_committed_bytes.max())}" in alt
     assert f"transient buffers (H2) up to {_mib(a.transient_committed_bytes.max())}" in alt
@@ -247,14 +319,14 @@ def test_the_breakdown_alt_text_gives_each_part_and_the_release(traces):
 
 def test_the_sweep_alt_text_gives_each_lines_range():
     fig = FIGURES["sweep"](None)
-    alt = plots.alt_text(fig)
+    alt = figures.alt_text(fig)
     assert "3 values from 0.25 to 1" in alt
     assert "copy-each-time: from 1,800 B (tightness 0.25) to 2,051 B (tightness 1)" in alt
 
 
 def test_the_heap_map_alt_text_counts_segments_pages_and_blocks():
     snap = _snapshot()
-    alt = plots.alt_text(plots.heap_map_figure(snap))
+    alt = figures.alt_text(figures.heap_map_figure(snap))
     heap = snap.heap
     pages = sum(len(s.committed_pages) for s in heap.segments)
     committed = sum(sum(s.committed_pages) for s in heap.segments)
@@ -266,13 +338,13 @@ def test_the_heap_map_alt_text_counts_segments_pages_and_blocks():
 
 
 def test_the_object_graph_alt_text_tells_the_refcount_and_the_proxies():
-    plot = plots.ObjectGraphPlot("One pass")
+    plot = figures.ObjectGraphPlot("One pass")
     proc = comsim.Process()
     pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
     comsim.CoCopyProxy(pItf).Release()
     snap = proc.snapshot("after one copy")
     plot.update(snap, step="Step 1 of 2")
-    alt = plots.alt_text(plot.figure)
+    alt = figures.alt_text(plot.figure)
     assert alt.startswith("Step 1 of 2. One pass. after one copy.")
     assert "refcount 1" in alt and "2 interface proxies alive (1 of them copies)" in alt
     assert f"{snap.private_bytes:,} bytes" in alt
@@ -281,7 +353,7 @@ def test_the_object_graph_alt_text_tells_the_refcount_and_the_proxies():
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_every_figure_carries_alt_text_with_numbers(name, traces):
     fig = FIGURES[name](traces)
-    alt = plots.alt_text(fig)
+    alt = figures.alt_text(fig)
     assert alt == fig.comsim_alt and alt != fig.axes[0].get_title()
     assert any(ch.isdigit() for ch in alt)
 
@@ -289,23 +361,56 @@ def test_every_figure_carries_alt_text_with_numbers(name, traces):
 def test_alt_text_falls_back_to_the_title():
     fig = Figure()
     fig.add_subplot().set_title("A plain matplotlib figure")
-    assert plots.alt_text(fig) == "A plain matplotlib figure"
-    assert plots.alt_text(Figure()).strip()  # never empty
+    assert figures.alt_text(fig) == "A plain matplotlib figure"
+    assert figures.alt_text(Figure()).strip()  # never empty
 
 
 def test_a_figure_displays_as_png_with_its_alt_text_as_metadata(traces):
-    fig = plots.memory_figure(traces["copy-each-time"])
-    data, metadata = plots.png_with_alt(fig)
+    fig = figures.memory_figure(traces["copy-each-time"])
+    data, metadata = figures.png_with_alt(fig)
     assert data.startswith(b"\x89PNG")
     assert metadata == {"alt": fig.comsim_alt}
 
 
+_SETUP_IN_A_SHELL = """
+import matplotlib
+from IPython.core.interactiveshell import InteractiveShell
+
+import comsim
+from comsim import figures
+
+shell = InteractiveShell.instance()
+fig = figures.memory_figure(comsim.simulate(iterations=100))
+assert shell.display_formatter.format(fig)[1] == {}, "no alt text before setup"
+try:
+    comsim.setup("poster")
+except ValueError as refused:
+    assert "'notebook', 'projector'; got 'poster'" in str(refused)
+assert matplotlib.rcParams["lines.linewidth"] == 1.5, "a refused style changes nothing"
+comsim.setup("projector")
+assert matplotlib.rcParams["font.size"] == figures.STYLES["projector"]["font.size"]
+assert figures.current_style() == "projector"
+data, metadata = shell.display_formatter.format(figures.memory_figure(comsim.simulate()))
+assert data["image/png"][:4] == b"\\x89PNG"
+assert "20,001 iterations" in metadata["image/png"]["alt"]
+"""
+
+
+def test_setup_applies_the_style_and_shows_figures_with_their_alt_text():
+    """In a fresh IPython shell: nothing until ``comsim.setup``, then the style and the PNG
+    display with alt text; an unknown style is refused before anything changes."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SETUP_IN_A_SHELL], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 _PNG_CELLS = [
-    "%matplotlib inline\nimport comsim\nfrom comsim.figures import plots",
-    "trace = comsim.simulate(iterations=1_000)\nplots.memory_figure(trace)",
+    "%matplotlib inline\nimport comsim\nfrom comsim import figures\ncomsim.setup()",
+    "trace = comsim.simulate(iterations=1_000)\nfigures.memory_figure(trace)",
     # pyplot loads the inline backend, which registers its own PNG formatter for Figure:
     # comsim's figures keep their alt text anyway.
-    "import matplotlib.pyplot as plt\nplt.close(plt.figure())\nplots.memory_figure(trace)",
+    "import matplotlib.pyplot as plt\nplt.close(plt.figure())\nfigures.memory_figure(trace)",
     "trace.summary.peak_private_bytes",
 ]
 

@@ -392,7 +392,7 @@ def test_the_explorers_alt_text_follows_the_frame():
     assert "200,001 iterations" in large and "200,002 interface proxies" in large
     peak = e.traces["copy-each-time"].summary.peak_private_bytes / 2**20
     assert f"{peak:.1f} MiB" in large
-    assert comsim.figures.plots.alt_text(e.figure) == large
+    assert comsim.figures.alt_text(e.figure) == large
 
 
 def test_in_a_report_each_frame_carries_its_own_alt_text(monkeypatch):
@@ -402,7 +402,7 @@ def test_in_a_report_each_frame_carries_its_own_alt_text(monkeypatch):
         grids = [values for _, values, _ in controls]
         for combo in itertools.product(*grids):
             fig = render(*combo)
-            frames.append((combo, comsim.figures.plots.alt_text(fig), caption(*combo)))
+            frames.append((combo, comsim.figures.alt_text(fig), caption(*combo)))
         return "<div></div>"
 
     e = comsim.explorer(strategies="cache-copy", show_blankets=True)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engines.scenarios import simulate
 from ..engines.trace import Trace
-from ..figures.plots import ExplorerPlot, MemoryLimits, check_x
+from ..figures import ExplorerPlot, MemoryLimits, check_x
 from ..model import checks
 from ..model.com import POLICIES
 from ..model.params import PARAMETERS
@@ -108,13 +108,13 @@ class Explorer(FigureWidget):
     The axes are fixed at what the sliders' range can produce (the extreme settings are
     simulated once, here), so a slider move changes the curve, never the axes; a grey line
     shows the KB's run (the model's defaults) for comparison. See
-    :class:`comsim.figures.plots.MemoryLimits` for why the axes are logarithmic.
+    :class:`comsim.figures.MemoryLimits` for why the axes are logarithmic.
 
     ``iterations``, ``tightness`` and ``blankets`` set where the sliders start (``blankets``
     without ``show_blankets`` is a fixed setting instead).
 
     Public: ``iterations``, ``tightness``, ``blankets`` (or None) sliders, ``figure``,
-    ``plot`` (an :class:`~comsim.figures.plots.ExplorerPlot`), ``caption``, ``traces`` (the runs on
+    ``plot`` (an :class:`~comsim.figures.ExplorerPlot`), ``caption``, ``traces`` (the runs on
     show), ``limits``, ``reference`` (the KB's run), ``last_redraw_ms``.
     """
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 from IPython.display import Image, clear_output, display
 
-from ..figures.plots import alt_text, figure_png
+from ..figures import alt_text, figure_png
 from . import pages
 
 

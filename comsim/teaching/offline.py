@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from matplotlib.figure import Figure
 
-from ..figures.plots import figure_png
+from ..figures import figure_png
 from ..model.text import number
 from . import markup
 

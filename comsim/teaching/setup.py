@@ -9,11 +9,8 @@ the script it needs, so it works on a page, such as a slide, that shows no setup
 
 from __future__ import annotations
 
-from ..figures import plots
-from ..model import checks
+from ..figures import register_ipython_display, use_style
 from . import markup
-
-STYLES = ("notebook", "projector")
 
 
 class Setup:
@@ -33,7 +30,6 @@ class Setup:
 def setup(style: str = "notebook") -> Setup:
     """Apply the figure ``style`` ("notebook", or "projector" for a room), show comsim's
     figures with their alt text, and give the notebook the course's stylesheet."""
-    checks.choice("style", style, STYLES)
-    plots.style(style)
-    plots._register_ipython_display()
+    use_style(style)
+    register_ipython_display()
     return Setup(style)

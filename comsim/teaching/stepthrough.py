@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..figures.plots import ObjectGraphPlot
+from ..figures import ObjectGraphPlot
 from ..model import checks
 from ..model.strategies import EARLIER_ITERATIONS_RANGE, kb_iteration_snapshots
 from ..model.text import count, number

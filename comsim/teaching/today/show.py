@@ -71,7 +71,7 @@ def readings_figure(results: dict[str, Readings], title: str):
     """Bar chart of the measured memory at each step, one panel per experiment: traced bytes
     (tracemalloc) and, where the platform gives it, the change in resident memory (RSS).
     The figure's alt text (``fig.comsim_alt``) states the traced numbers."""
-    from ...figures.plots import OKABE_ITO, new_figure  # matplotlib only when a chart is drawn
+    from ...figures import OKABE_ITO, new_figure  # matplotlib only when a chart is drawn
 
     fig = new_figure(4.2 * len(results) + 0.8, 4.0)
     axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))

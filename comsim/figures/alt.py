@@ -1,0 +1,162 @@
+"""Alt text: for every figure, what a screen reader, a report or a slide should say about it, with
+its numbers (where private bytes start, peak and end; how many interface proxies are alive; the
+proxy manager's reference count), not just its title.
+
+A figure carries its sentence as ``fig.comsim_alt``; :func:`alt_text` reads it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..engines.trace import MIB, Trace
+from ..model.process import Snapshot
+from ..model.text import count, number
+from .scales import X_AXES, mib_digits
+
+if TYPE_CHECKING:
+    from .explorer_plot import ModelCounts
+
+
+def alt_text(fig: Figure) -> str:
+    """What a screen reader should say for ``fig``: its ``comsim_alt`` sentence (with the
+    figure's numbers), or, for a figure that has none, its title(s)."""
+    text = getattr(fig, "comsim_alt", "")
+    if isinstance(text, str) and text.strip():
+        return text.strip()
+    titles = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+    titles = [" ".join(t.split()) for t in titles if t and t.strip()]
+    return "; ".join(dict.fromkeys(titles)) or "A figure with no title or description."
+
+
+def _mib(n_bytes: float, digits: int) -> str:
+    return number(n_bytes / MIB, digits=digits)
+
+
+def memory_alt(traces: Mapping[str, Trace], x: str = "iteration") -> str:
+    """Alt text of a memory figure: per run, where private bytes start, peak and end."""
+    sentences = [f"Line chart of private bytes (MiB) against {X_AXES[x][1]}."]
+    for label, trace in traces.items():
+        s = trace.summary
+        d = mib_digits(s.peak_private_bytes - s.start_private_bytes)
+        who = label if label == trace.strategy else f"{label} ({trace.strategy})"
+        sentences.append(
+            f"{who}: private bytes climb from {_mib(s.start_private_bytes, d)} to "
+            f"{_mib(s.peak_private_bytes, d)} MiB over {number(s.iterations)} iterations at "
+            f"tightness {number(s.tightness)} ({number(s.loop_seconds, 's', 1)}), fall to "
+            f"{_mib(s.after_release_private_bytes, d)} MiB at the final release and end at "
+            f"{_mib(s.end_private_bytes, d)} MiB; "
+            f"{count(s.interface_proxies_at_end_of_loop, 'interface proxy', 'interface proxies')}"
+            " alive at the end of the loop."
+        )
+    return " ".join(sentences)
+
+
+def breakdown_alt(trace: Trace, x: str, released: float) -> str:
+    """Alt text of the breakdown figure: the size of each stacked part, the peak, and what the
+    final release (at ``released`` on the x axis) gives back."""
+    s, a = trace.summary, trace.arrays
+    d = mib_digits(s.peak_private_bytes - s.start_private_bytes)
+    where = f"{number(round(released))} iterations" if x == "iteration" else f"{released:.1f} s"
+    return (
+        f"Stacked areas of private bytes (MiB) against {X_AXES[x][1]} for {trace.strategy} "
+        f"({trace.policy}), {number(s.iterations)} iterations at tightness "
+        f"{number(s.tightness)}: the rest of the process "
+        f"{_mib(trace.params.base_private_bytes, d)} MiB, the heap up to "
+        f"{_mib(a.heap_committed_bytes.max(), d)} MiB, transient buffers (H2) up to "
+        f"{_mib(a.transient_committed_bytes.max(), d)} MiB; total peak "
+        f"{_mib(s.peak_private_bytes, d)} MiB. At the final release ({where}) private bytes "
+        f"fall to {_mib(s.after_release_private_bytes, d)} MiB and end at "
+        f"{_mib(s.end_private_bytes, d)} MiB."
+    )
+
+
+def sweep_alt(tightness: np.ndarray, bytes_per_iteration: Mapping[str, np.ndarray]) -> str:
+    """Alt text of the sweep: per setting, its lowest and highest growth per iteration and the
+    tightness where each is reached."""
+    described = []
+    for label, values in bytes_per_iteration.items():
+        values = np.asarray(values, dtype=float)
+        lo, hi = int(np.argmin(values)), int(np.argmax(values))
+        described.append(
+            f"{label}: from {values[lo]:,.0f} B (tightness {tightness[lo]:g}) to "
+            f"{values[hi]:,.0f} B (tightness {tightness[hi]:g})"
+        )
+    return (
+        f"Line chart of private-bytes growth per iteration (bytes) against tightness, "
+        f"{tightness.size} values from {tightness.min():g} to {tightness.max():g}. "
+        + "; ".join(described)
+        + "."
+    )
+
+
+def model_panel_alt(counts: Mapping[str, ModelCounts]) -> str:
+    """Alt text of the explorer's model panel: per run, the interface proxies alive and the
+    proxy manager's refcount, at the end of the loop and after the final release."""
+    parts = [
+        f"{label}: "
+        + count(c.proxies_at_end_of_loop, "interface proxy", "interface proxies")
+        + f" alive with proxy manager refcount {number(c.refcount_at_end_of_loop)} at the end "
+        f"of the loop, {number(c.proxies_after_release)} and "
+        f"{number(c.refcount_after_release)} after the final release"
+        for label, c in counts.items()
+    ]
+    return "Beside it, inside the model: " + "; ".join(parts) + "."
+
+
+def explorer_alt(
+    memory: str,
+    counts: Mapping[str, ModelCounts],
+    reference: tuple[str, Trace] | None,
+    log_y: bool,
+) -> str:
+    """Alt text of an explorer's figure: its memory plot (``memory``), the model panel, the
+    grey ``reference`` run (label, trace) if there is one, and the fixed axes' scales."""
+    alt = [memory, model_panel_alt(counts)]
+    if reference is not None:
+        label, trace = reference
+        peak = trace.summary.peak_private_bytes
+        alt.append(f"Grey reference line: {label}, peak {_mib(peak, 1)} MiB.")
+    alt.append(f"The axes stay fixed: x logarithmic, y {'logarithmic' if log_y else 'linear'}.")
+    return " ".join(alt)
+
+
+def object_graph_alt(snap: Snapshot, title: str = "", step: str | None = None) -> str:
+    """Alt text of the object graph: the step, the refcount, the interface proxies alive and
+    private bytes."""
+    head = ". ".join(t for t in (step, title, snap.note) if t)
+    if not snap.proxy_managers:
+        inside = "No proxy manager: everything it held has been freed"
+    else:
+        pm = snap.proxy_managers[0]
+        copies = sum(p.is_copy for p in pm.interface_proxies)
+        inside = (
+            f"Proxy manager #{pm.id} with refcount {pm.refcount}; "
+            + count(len(pm.interface_proxies), "interface proxy", "interface proxies")
+            + f" alive ({number(copies)} of them copies)"
+        )
+    return (
+        f"{head}. {inside}; heap blocks in use {number(snap.heap.used_bytes)} bytes; private "
+        f"bytes {_mib(snap.private_bytes, 3)} MiB ({number(snap.private_bytes)} bytes)."
+    )
+
+
+def heap_map_alt(snap: Snapshot, title: str = "Heap pages", max_segments: int = 8) -> str:
+    """Alt text of the heap map: segments, committed pages and blocks in use."""
+    segs = snap.heap.segments
+    pages = sum(len(s.committed_pages) for s in segs)
+    committed = sum(sum(s.committed_pages) for s in segs)
+    blocks = sum(b.owner is not None for s in segs for b in s.blocks)
+    sizes = sorted({s.reserve_bytes // 1024 for s in segs})
+    size = f"{sizes[0]:,} KiB each" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,} KiB"
+    shown = f" (the first {max_segments} drawn)" if len(segs) > max_segments else ""
+    return (
+        f"Heap map, {title}: {count(len(segs), 'segment')} ({size}){shown}; "
+        f"{number(committed)} of {number(pages)} pages committed "
+        f"({snap.heap.committed_bytes / 1024:,.0f} KiB); {number(blocks)} blocks in use "
+        f"({number(snap.heap.used_bytes)} bytes)."
+    )
