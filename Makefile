@@ -91,6 +91,7 @@ lab: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) -m bench.bench
 	$(PY) -m bench.bench_lab
+	$(PY) -m bench.kernels
 
 # Resolve the newest versions that pyproject.toml's ranges allow in a fresh venv and freeze the
 # result; the project itself is left out of the lock. Run the whole suite on the new lock.

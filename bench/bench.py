@@ -133,6 +133,13 @@ def bounds() -> list[tuple[str, dict]]:
         ("simulate(iterations=10_000_000)", "t = comsim.simulate(iterations=10_000_000)", ""),
         (f"worst idle tail: simulate({worst})", f"t = comsim.simulate({worst})", ""),
         (
+            "ten million buffers waiting out the longest latency: simulate(iterations="
+            "10_000_000, reaper_latency_ms=600_000, iteration_cpu_us=1)",
+            "t = comsim.simulate(iterations=10_000_000, reaper_latency_ms=600_000, "
+            "iteration_cpu_us=1)",
+            "",
+        ),
+        (
             "simulate(iterations=50_000, engine='step') (the step engine's largest run)",
             "t = comsim.simulate(iterations=50_000, engine='step')",
             "",
