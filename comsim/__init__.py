@@ -60,6 +60,8 @@ _LAZY: dict[str, str] = {
     "perfmon_samples": "engines.trace",
     # in the notebook
     "setup": "teaching.setup",
+    "heap_map": "teaching.heapview",
+    "heap_leftover": "teaching.heapview",
     "Explorer": "teaching.explorer",
     "StepThrough": "teaching.stepthrough",
     "explorer": "teaching.explorer",

@@ -213,3 +213,29 @@ def sweep_figure(
     ax.legend(loc="lower right")
     fig.comsim_alt = alt.sweep_alt(tightness, bytes_per_iteration)
     return fig
+
+
+@in_style
+def page_steps_figure(frame, params) -> Figure:
+    """Committed private bytes (steps) against the bytes the calls allocated (a line), over
+    the loop rows of ``frame`` (a trace's frame, cut to the first iterations)."""
+    n = frame["iteration"]
+    rise_kib = (frame["private_bytes"] - frame["private_bytes"].iloc[0]) / 1024
+    asked_kib = n * (params.interface_proxy_bytes + params.transient_bytes_per_call) / 1024
+    fig = new_figure(8, 3.8)
+    ax = fig.add_subplot()
+    red, blue = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
+    ax.step(n, rise_kib, where="post", color=red, label="private bytes (whole pages)")
+    ax.plot(n, asked_kib, linestyle="--", color=blue, label="bytes the calls allocated")
+    ax.set_yticks(np.arange(0, rise_kib.max() + 1, params.page_bytes / 1024), minor=True)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left")
+    ax.set_title(f"The first {n.max()} iterations of the KB's loop")
+    ax.set_xlabel("loop iterations completed")
+    ax.set_ylabel("rise above the start (KiB)")
+    fig.comsim_alt = (
+        f"Private bytes rise in whole {params.page_bytes:,}-byte pages over the first "
+        f"{n.max()} iterations, to {rise_kib.max():,.0f} KiB; the calls allocated "
+        f"{asked_kib.max():,.1f} KiB."
+    )
+    return fig
