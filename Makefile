@@ -74,10 +74,13 @@ test: lint $(REVEAL) $(AXE)
 check: lint
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not kernel and not browser and not slow"
 
-# reveal.js for the offline slides comes from its npm package, fetched once at build time
-# (never by the tests themselves).
-$(REVEAL) $(AXE): | $(INSTALLED)
-	$(PY) -m comsim.publish.slides --vendor
+# reveal.js for the offline slides, and axe-core for the browser tests, come from their npm
+# packages, fetched once at build time (never by the tests themselves).
+$(REVEAL): | $(INSTALLED)
+	$(PY) -m comsim.publish.vendor
+
+$(AXE): | $(INSTALLED)
+	$(PY) -m testkit.vendor
 
 # Reuses the notebooks that `make reports` executed when they are newer than the sources.
 slides: $(INSTALLED) $(REVEAL)

@@ -240,14 +240,14 @@ _RUN_AXE = """async ([tags, context]) => {
 
 
 def axe_source(vendor_dir: Path) -> str:
-    """axe-core's script, vendored by ``python -m comsim.publish.slides --vendor`` (``make test``);
+    """axe-core's script, vendored by ``python -m testkit.vendor`` (``make test``);
     a skip (a failure under ``CI=true``) when it has not been fetched."""
-    from comsim.publish.slides import axe_dir
+    from testkit.vendor import axe_dir
 
     script = axe_dir(vendor_dir) / "axe.min.js"
     if not script.is_file():
         reason = (
-            f"axe-core is not vendored ({script}): run `python -m comsim.publish.slides --vendor`"
+            f"axe-core is not vendored ({script}): run `python -m testkit.vendor`"
         )
         if on_ci():
             pytest.fail(reason)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 
@@ -36,60 +34,9 @@ from .report import (
     sources_html,
     write_offline,
 )
+from .vendor import VENDOR_DIR, fetch_reveal, reveal_dir
 
-REVEAL_VERSION = "5.2.1"
-AXE_VERSION = "4.10.3"
-VENDOR_DIR = Path("build/vendor")
 _IMPORT = re.compile(r"@import\s+url\([^)]*\)\s*;?")
-
-
-def reveal_dir(vendor_dir: Path = VENDOR_DIR) -> Path:
-    """Where the unpacked reveal.js package lives."""
-    return Path(vendor_dir) / f"reveal.js-{REVEAL_VERSION}" / "package"
-
-
-def _npm_pack(package_name: str, version: str, package: Path) -> Path:
-    """Fetch ``package_name@version`` from npm and unpack it so that its files are in
-    ``package`` (a build step, ``make``'s job; never done by tests or by the export itself)."""
-    package.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run(
-            ["npm", "pack", f"{package_name}@{version}", "--pack-destination", str(package.parent)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        raise RuntimeError(
-            f"could not fetch {package_name} {version} with npm ({error}); install Node.js/npm "
-            f"or unpack the package's files under {package}"
-        ) from error
-    with tarfile.open(package.parent / done.stdout.strip().splitlines()[-1]) as tar:
-        tar.extractall(package.parent, filter="data")
-    return package
-
-
-def fetch_reveal(vendor_dir: Path = VENDOR_DIR) -> Path:
-    """Fetch reveal.js's npm package into ``vendor_dir`` once."""
-    package = reveal_dir(vendor_dir)
-    if (package / "dist" / "reveal.js").exists():
-        return package
-    return _npm_pack("reveal.js", REVEAL_VERSION, package)
-
-
-def axe_dir(vendor_dir: Path = VENDOR_DIR) -> Path:
-    """Where the unpacked axe-core package lives (the accessibility checker the browser tests
-    inject into every report and deck)."""
-    return Path(vendor_dir) / f"axe-core-{AXE_VERSION}" / "package"
-
-
-def fetch_axe(vendor_dir: Path = VENDOR_DIR) -> Path:
-    """Fetch axe-core's npm package into ``vendor_dir`` once (for the tests, never for a page)."""
-    package = axe_dir(vendor_dir)
-    if (package / "axe.min.js").exists():
-        return package
-    return _npm_pack("axe-core", AXE_VERSION, package)
 
 
 def reveal_assets(vendor_dir: Path = VENDOR_DIR) -> dict[str, str]:
@@ -102,7 +49,7 @@ def reveal_assets(vendor_dir: Path = VENDOR_DIR) -> dict[str, str]:
     if not (dist / "reveal.js").exists():
         raise FileNotFoundError(
             f"reveal.js is not vendored in {dist.parent}; run `make slides` (or "
-            "`python -m comsim.publish.slides --vendor`) once to fetch it"
+            "`python -m comsim.publish.vendor`) once to fetch it"
         )
     css = (dist / "reveal.css").read_text() + "\n" + (dist / "theme" / "white.css").read_text()
     js = (dist / "reveal.js").read_text()
@@ -201,20 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=Path("build/slides"))
     parser.add_argument("--executed", type=Path, default=Path("build/executed"))
-    parser.add_argument(
-        "--vendor",
-        action="store_true",
-        help="only fetch reveal.js (and axe-core, for the tests), then stop",
-    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         fetch_reveal()
-        if args.vendor:
-            fetch_axe()
-            print(f"reveal.js {REVEAL_VERSION} in {reveal_dir().resolve()}")
-            print(f"axe-core {AXE_VERSION} in {axe_dir().resolve()}")
-            return 0
         written = export_slides(args.notebooks_dir, args.out, args.executed)
     except (FileNotFoundError, RuntimeError) as error:
         print(f"comsim.publish.slides: {error}", file=sys.stderr)
