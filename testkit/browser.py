@@ -246,9 +246,7 @@ def axe_source(vendor_dir: Path) -> str:
 
     script = axe_dir(vendor_dir) / "axe.min.js"
     if not script.is_file():
-        reason = (
-            f"axe-core is not vendored ({script}): run `python -m testkit.vendor`"
-        )
+        reason = f"axe-core is not vendored ({script}): run `python -m testkit.vendor`"
         if on_ci():
             pytest.fail(reason)
         pytest.skip(reason)
