@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model.params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
+from .model.text import article
 
 # The choices of the options, written out here: importing them from the model would load numpy
 # (and, through comsim.engines.scenarios, pandas) before --help could answer.
@@ -63,10 +64,6 @@ class Output:
         return "standard output" if self.path is None else str(self.path)
 
 
-def _a(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
-
-
 def parameter_value(name: str, text: str) -> int | float:
     """``text`` read as parameter ``name``'s type; a bad one is refused with the parameter's
     allowed range (argparse shows the message after the option's name)."""
@@ -75,7 +72,7 @@ def parameter_value(name: str, text: str) -> int | float:
         return int(text) if parameter.type == "int" else float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{name} must be {_a(parameter.type)} {parameter.type} in {parameter.range_text}; "
+            f"{name} must be {article(parameter.type)} {parameter.type} in {parameter.range_text}; "
             f"got {text!r}"
         ) from None
 
@@ -252,7 +249,7 @@ def _add_simulate(sim: argparse.ArgumentParser) -> None:
             type=lambda text, name=name: parameter_value(name, text),
             default=None,
             metavar=parameter.type.upper(),
-            help=f"{_OWN_HELP[name]}, {_a(parameter.type)} {parameter.type} in "
+            help=f"{_OWN_HELP[name]}, {article(parameter.type)} {parameter.type} in "
             f"{parameter.range_text} (default {parameter.value})",
         )
     sim.add_argument("--strategy", choices=STRATEGIES, default="copy-each-time")

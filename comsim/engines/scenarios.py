@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..model import checks
 from ..model.params import SCENARIOS_CSV, Params
 from ..model.tables import read_rows, row_error
 
@@ -11,12 +12,6 @@ if TYPE_CHECKING:
     from .trace import Trace
 
 ENGINES = ("auto", "fast", "step")
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
-    return value
 
 
 def simulate(
@@ -48,9 +43,9 @@ def simulate(
     from ..model.strategies import STRATEGIES
     from .step import check_step_budget
 
-    _choice("strategy", strategy, STRATEGIES)
-    _choice("policy", policy, POLICIES)
-    _choice("engine", engine, ENGINES)
+    checks.choice("strategy", strategy, STRATEGIES)
+    checks.choice("policy", policy, POLICIES)
+    checks.choice("engine", engine, ENGINES)
     if not _is_bool(progress):
         raise TypeError(
             f"progress must be True or False (show a progress bar on step-engine runs); got "
@@ -104,7 +99,7 @@ def scenario_names() -> tuple[str, ...]:
 def scenario(name: str) -> dict:
     """The ``simulate`` keyword arguments of a named scenario in ``data/scenarios.csv``."""
     table = _load_scenarios()
-    _choice("scenario", name, tuple(table))
+    checks.choice("scenario", name, tuple(table))
     return _arguments(table[name])
 
 
@@ -121,7 +116,7 @@ def _arguments(row: dict) -> dict:
 def scenario_info(name: str) -> dict:
     """Title and one-line explanation of a named scenario."""
     table = _load_scenarios()
-    _choice("scenario", name, tuple(table))
+    checks.choice("scenario", name, tuple(table))
     return {"title": table[name]["title"], "what_it_shows": table[name]["what_it_shows"]}
 
 
@@ -141,8 +136,8 @@ def _load_scenarios() -> dict[str, dict]:
         name = row["name"].strip()
         try:
             arguments = _arguments(row)
-            _choice("strategy", arguments["strategy"], STRATEGIES)
-            _choice("policy", arguments["policy"], POLICIES)
+            checks.choice("strategy", arguments["strategy"], STRATEGIES)
+            checks.choice("policy", arguments["policy"], POLICIES)
             Params.make(**{k: arguments[k] for k in ("iterations", "tightness", "blankets")})
         except (TypeError, ValueError) as error:
             raise row_error(SCENARIOS_CSV, line, name, str(error)) from None

@@ -48,7 +48,7 @@ class Summary:
 
     def describe(self) -> str:
         """One line with the key numbers, for under a figure and for screen readers."""
-        proxies = _count(
+        proxies = text.count(
             self.interface_proxies_at_end_of_loop, "interface proxy", "interface proxies"
         )
         return (
@@ -75,10 +75,6 @@ class Summary:
             f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "
             "decommitted pages it had committed when it was created (heap_initial_commit_bytes)"
         )
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
 
 
 class Trace:

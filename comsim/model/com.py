@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from . import checks
 from .blanket import DEFAULT_BLANKET, REMOTE_IMP_LEVELS, Blanket, resolved
 from .errors import COMError
+from .text import article
 
 if TYPE_CHECKING:
     from .process import Process
@@ -50,11 +51,6 @@ CLASSES: dict[str, tuple[str, ...]] = {
 }
 """Remote classes the simulated server registers, and the interfaces each implements
 (every COM object also implements IUnknown)."""
-
-
-def _a(word: str) -> str:
-    """The indefinite article for ``word``: "an int", "a float"."""
-    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 class InterfaceProxy:
@@ -336,9 +332,9 @@ class InterfacePointer:
         if self._refs == 0:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
-                f"{method} through {_a(self.iid)} {self.iid} pointer whose references were all "
-                "released; real COM would let the call through while someone else keeps the proxy "
-                "manager alive, and crash once they release it.",
+                f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
+                "all released; real COM would let the call through while someone else keeps the "
+                "proxy manager alive, and crash once they release it.",
             )
 
     def _require_client_security(self, method: str) -> None:

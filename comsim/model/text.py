@@ -49,6 +49,11 @@ def count(n: int, one: str, many: str | None = None) -> str:
     return f"{number(n)} {one if n == 1 else many}"
 
 
+def article(word: str) -> str:
+    """The indefinite article for ``word``: ``an`` int, ``a`` float, ``an`` IStream."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def interval(low: float, high: float, low_open: bool = False, high_open: bool = False) -> str:
     """An allowed range in interval notation, its ends written as Python reads them back:
     ``[0, 10000000]``, ``(0, 1]``."""
