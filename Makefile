@@ -11,8 +11,10 @@
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
 #   make clean     remove build/
 
-# The newest Python 3.11 or later on PATH (pyproject.toml: requires-python >= 3.11).
-PYTHON ?= $(firstword $(foreach v,3.14 3.13 3.12 3.11,$(shell command -v python$(v) 2>/dev/null)) python3.11)
+# The newest Python 3.11 or later on PATH that runs (pyproject.toml: requires-python >= 3.11);
+# a name that is only a shim for a version not installed (pyenv) is passed over.
+_PY_OK := import sys; sys.version_info >= (3, 11) and print(sys.executable)
+PYTHON ?= $(firstword $(foreach v,3.14 3.13 3.12 3.11,$(shell python$(v) -c '$(_PY_OK)' 2>/dev/null)) python3.11)
 # Resolved once, before PATH below puts the venv first, so new venvs never nest in .venv.
 BASE_PYTHON := $(shell command -v $(PYTHON))
 VENV ?= .venv
