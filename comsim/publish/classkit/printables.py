@@ -23,6 +23,8 @@ from .. import chromium
 from .plan import CLASS, plan
 
 TEMPLATES = Path(__file__).parent / "templates" / "print"
+FOOTER = Path(__file__).parents[1] / "templates" / "print" / "footer.html"
+"""Chromium's page footer, the page number of the page count: the handouts use it too."""
 PAGE = {
     "format": "A4",
     "margin": {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
@@ -97,7 +99,7 @@ def pages(rows: int = ROWS, first_seed: int = TICKET_SEED) -> dict[str, str]:
 
 def footer() -> str:
     """Chromium's footer template: the page number and the page count."""
-    return (TEMPLATES / "footer.html").read_text(encoding="utf-8")
+    return FOOTER.read_text(encoding="utf-8")
 
 
 def print_html(browser, html: str, pdf: Path) -> Path:
