@@ -34,7 +34,7 @@ import nbformat
 from . import chromium
 
 PAGE_FORMAT = "A4"
-MARGIN = {"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}
+MARGIN = {"top": "10mm", "bottom": "14mm", "left": "11mm", "right": "11mm"}
 LOAD_TIMEOUT_MS = 60_000
 _LOCAL = ("file:", "data:", "blob:", "about:")
 
