@@ -399,7 +399,7 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
     if fonts:
         problems.append(f"RISE asked the network for web fonts: {fonts[:3]}")
     # The arrow keys on a focused slider move the slider and leave the slide where it is
-    # (comsim.setup()'s script keeps them from reveal.js).
+    # (comsim.setup()'s script keeps them from RISE's key bindings and reveal.js).
     was = handle.get_attribute("aria-valuenow")
     handle.focus()
     handle.press("ArrowLeft" if was == handle.get_attribute("aria-valuemax") else "ArrowRight")

@@ -126,19 +126,29 @@
   }
 
   // -- slides -----------------------------------------------------------------------------
-  // On a slide (RISE, reveal.js) the arrow keys, Home and End also turn the page. A focused
-  // slider has handled its key by the time the key bubbles up to the page's body; it goes no
-  // further, to the document, where reveal.js listens. Set up once per page.
+  // On a slide (RISE, reveal.js) the arrow keys, Home and End also turn the page: JupyterLab's
+  // key bindings (RISE's) see the key first, on its way down, and reveal.js last, on its way
+  // back up at the document. For a focused widget slider the key is marked as handled on its
+  // way down (key bindings pass over such keys) without stopping it, so the slider still gets
+  // it; and on its way up it stops at the page's body, before reveal.js. A native range input
+  // keeps its own default (which moves it); reveal.js leaves inputs alone anyway. Once a page.
   var SLIDER_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
                      "PageUp", "PageDown"];
+
+  function sliderKey(event) {
+    var target = event.target;
+    return SLIDER_KEYS.indexOf(event.key) >= 0 && target.closest &&
+      target.closest('[role="slider"], input[type="range"]');
+  }
+
   if (document.body && !document.body.hasAttribute("data-comsim-slider-keys")) {
     document.body.setAttribute("data-comsim-slider-keys", "");
+    window.addEventListener("keydown", function (event) {
+      var slider = sliderKey(event);
+      if (slider && slider.tagName !== "INPUT") event.preventDefault();
+    }, true);
     document.body.addEventListener("keydown", function (event) {
-      var target = event.target;
-      if (SLIDER_KEYS.indexOf(event.key) >= 0 && target.closest &&
-          target.closest('[role="slider"], input[type="range"]')) {
-        event.stopPropagation();
-      }
+      if (sliderKey(event)) event.stopPropagation();
     });
   }
 
