@@ -239,11 +239,20 @@ class LabServer:
                 pass
 
 
+BESIDE_NOTEBOOKS = ("rise.css",)
+"""Files the notebooks' folder holds for JupyterLab: RISE's stylesheet for live slides."""
+
+
 def copy_notebooks(notebooks: list[Path], root: Path) -> list[str]:
-    """Copy the notebooks into the server's root; their names, in order."""
+    """Copy the notebooks, and the files beside them that JupyterLab reads, into the server's
+    root; the notebooks' names, in order."""
     root.mkdir(parents=True, exist_ok=True)
     for path in notebooks:
         shutil.copy2(path, root / path.name)
+    for folder in {path.parent for path in notebooks}:
+        for name in BESIDE_NOTEBOOKS:
+            if (folder / name).is_file():
+                shutil.copy2(folder / name, root / name)
     return [path.name for path in notebooks]
 
 
