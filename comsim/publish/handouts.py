@@ -40,21 +40,8 @@ _LOCAL = ("file:", "data:", "blob:", "about:")
 
 PRINT_DIR = Path(__file__).parent / "templates" / "print"
 APPENDIX = "appendix"
-# Before printing: every folded section but the answers open, every picture decoded, and the
-# cells of the part not printed hidden (the optional part, or for the appendix all before it).
-_PREPARE = """async ([first, part]) => {
-  document.querySelectorAll('details:not(.comsim-answer):not(.cp-answer)')
-    .forEach(d => { d.open = true; });
-  const start = first && document.getElementById('cell-id=' + first);
-  if (start) {
-    const cells = [...document.querySelectorAll('.jp-Cell')];
-    const at = cells.indexOf(start.closest('.jp-Cell'));
-    cells.forEach((cell, k) => {
-      if ((part === 'appendix') !== (k >= at)) cell.classList.add('comsim-print-hidden');
-    });
-  }
-  await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
-}"""
+# Before printing: folded sections opened, pictures decoded, the part not printed hidden.
+_PREPARE = PRINT_DIR / "prepare.js"
 
 
 def appendix_start(notebook: Path) -> str | None:
@@ -90,7 +77,7 @@ def print_pdf(
         page = context.new_page()
         page.goto(Path(report).resolve().as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
         page.add_style_tag(content=(PRINT_DIR / "handout.css").read_text(encoding="utf-8"))
-        page.evaluate(_PREPARE, [appendix, part])
+        page.evaluate(_PREPARE.read_text(encoding="utf-8"), [appendix, part])
         page.emulate_media(media="print")
         pdf.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(
