@@ -31,6 +31,10 @@ notebook::
 From a shell: ``python -m comsim quiz --seed 7`` prints the problem, ``--answers`` fills it in
 and adds the reasoning.
 
+The steps a program is made of (``QueryInterface("pCS")``, ``CopyProxy()``, ``Release("pCopy")``,
+...) are exported too: a bug hunt's fix (:mod:`comsim.teaching.exercises.bug_hunt`) is written
+with them.
+
 The coding exercise: :func:`check_cache` (:mod:`.cache_check`) runs a learner's per-blanket
 cache through a loop with several blankets and says whether copies, reference counts and
 memory behave; :class:`ReferenceBlanketCache` is the reference solution.
@@ -45,6 +49,7 @@ from .fold import Folded, Solution, folded, reveal
 from .growth import BYTES_PER_COPY_CHOICES
 from .make import KIND_TITLES, KINDS, make_problem
 from .problem import Problem, Question, problem_text
+from .program import CoCopyProxy, CopyProxy, QueryInterface, Release, SetBlanket
 from .reference_cache import ReferenceBlanketCache, reference_cache_source
 
 __all__ = [
@@ -57,11 +62,16 @@ __all__ = [
     "AnswerFeedback",
     "CacheReport",
     "Checkers",
+    "CoCopyProxy",
+    "CopyProxy",
     "Feedback",
     "Folded",
     "Problem",
+    "QueryInterface",
     "Question",
     "ReferenceBlanketCache",
+    "Release",
+    "SetBlanket",
     "Solution",
     "check",
     "check_cache",

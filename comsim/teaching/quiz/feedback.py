@@ -140,11 +140,18 @@ class Checkers:
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         import ipywidgets as widgets
 
+        from ..predict import METADATA_KEY
+
         box = widgets.VBox([item.widget for item in self.items])
         bundle = dict(box._repr_mimebundle_(**kwargs) or {})
         bundle["text/html"] = "".join(item.offline_html() for item in self.items)
         bundle["text/plain"] = "\n".join(item.text() for item in self.items)
-        return bundle
+        return bundle, {METADATA_KEY: {"predictions": [item.metadata() for item in self.items]}}
+
+    @property
+    def committed(self) -> bool:
+        """True once every question has a committed answer (right or wrong)."""
+        return all(item.committed for item in self.items)
 
     def __repr__(self) -> str:
         return f"<Checkers: {len(self.items)} questions>"
@@ -153,15 +160,16 @@ class Checkers:
 def predictions(problem: Problem) -> Checkers:
     """One live checker (:func:`comsim.predict`) per question of ``problem``: a learner types an
     answer, presses Check, reads the hint, and unfolds the reasoning after committing. Works in
-    the exported report too (self-contained HTML)."""
-    from ..predict import predict  # ipywidgets: loaded when a notebook asks for checkers
+    the exported report too (self-contained HTML). Each checker's metadata names the problem's
+    text as all that is ``given``: a seeded problem is about its own program only."""
+    from ..predict import Prediction  # ipywidgets: loaded when a notebook asks for checkers
 
     check_problem(problem)
     out = []
     for q in problem.questions:
         a = q.answer
         out.append(
-            predict(
+            Prediction(
                 say("text", "checker", seed=problem.seed, prompt=q.prompt),
                 a.value,
                 unit=a.unit,
@@ -170,6 +178,8 @@ def predictions(problem: Problem) -> Checkers:
                 hints=a.hints,
                 explanation=q.explanation,
                 key=f"quiz-{problem.seed}-{problem.kind}-{q.name}",
+                said_as=(q.name,),
+                given=problem.text,
             )
         )
     return Checkers(out)
