@@ -52,7 +52,7 @@ METADATA_KEY = "comsim"
 """The output metadata field where displayed checkpoints describe themselves."""
 KINDS = {"predict": "Predict.", "now-you-try": "Now you try."}
 """The kinds of checkpoint and how each one's question starts."""
-NEEDS_KERNEL = (
+TASK_NEEDS_KERNEL = (
     "This task asks you to run code: open the notebook in Jupyter to try it. You can still "
     "check an answer here."
 )
@@ -284,7 +284,7 @@ class Prediction:
             uid="comsim-predict-" + self._uid,
             key=self.key or "",
             question=self.lead,
-            notice=NEEDS_KERNEL if self.kind == "now-you-try" else "",
+            notice=TASK_NEEDS_KERNEL if self.kind == "now-you-try" else "",
             label=self.label,
             choices=self.expected.choices,
             inputmode="decimal" if self.expected.numeric else "text",
