@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...model import checks
 from ...model.text import number
 from ..answers import Answer
-from .problem import Problem, Question, check_problem
+from .problem import Problem, Question, check_problem, problem_text
 from .prose import say
 
 _ICONS = {"right": "✔", "wrong": "✘", "missing": "…", "invalid": "✘"}
@@ -123,10 +123,26 @@ def check_prediction(
 class Checkers:
     """The checkers of one problem, shown together: one live form per question in a notebook,
     self-contained HTML in an exported report. Iterate or index it to get each
-    :class:`comsim.Prediction`."""
+    :class:`comsim.Prediction`; :meth:`worked_answer` opens once each has a committed
+    answer."""
 
-    def __init__(self, items: list):
+    def __init__(self, items: list, problem: Problem | None = None):
         self.items = list(items)
+        self.problem = problem
+
+    def worked_answer(self):
+        """The problem's worked solution (every answer and why), behind a button that opens
+        only once every question here has a committed answer."""
+        from ..unlock import Locked
+
+        if self.problem is None:
+            raise ValueError("these checkers were made without their problem")
+        return Locked(
+            say("text", "solution", seed=self.problem.seed),
+            problem_text(self.problem, answers=True),
+            lambda: self.committed,
+            say("text", "commit_first"),
+        )
 
     def __iter__(self):
         return iter(self.items)
@@ -182,4 +198,4 @@ def predictions(problem: Problem) -> Checkers:
                 given=problem.text,
             )
         )
-    return Checkers(out)
+    return Checkers(out, problem)
