@@ -75,6 +75,7 @@ _LAZY: dict[str, str] = {
     "fill_in": "teaching.exercises.fill_in",
     "bug_hunt": "teaching.exercises.bug_hunt",
     "target": "teaching.exercises.target",
+    "worked_answer": "teaching.unlock",
 }
 
 __all__ = list(_LAZY)
