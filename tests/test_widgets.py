@@ -513,6 +513,15 @@ def test_clicking_through_one_pass_of_the_kb_loop_and_back():
     assert plt.get_fignums() == fignums
 
 
+def test_the_step_throughs_memory_bar_keeps_its_scale_at_every_call():
+    s = comsim.step_through()
+    scales = set()
+    for k in range(len(s.snapshots)):
+        s.step.value = k
+        scales.add(s.plot.mem_ax.get_ylim())
+    assert len(scales) == 1  # a call changes the bar, never its axis
+
+
 def test_the_step_through_captions_tell_the_refcount_at_each_call():
     s = comsim.step_through()
     captions = []
