@@ -230,6 +230,25 @@ def test_now_you_try_is_checked_like_a_prediction():
     assert "Now you try" in task.text()
 
 
+# -- worked answers -------------------------------------------------------------------------
+def test_a_worked_answer_opens_only_after_its_checkpoint_is_committed():
+    question = comsim.predict("How many copies?", 20_001, unit="copies", key="copies")
+    worked = comsim.worked_answer(question, "20,001 copies: one per pass.")
+    worked.widget.children[0].click()
+    assert not worked.opened and "Commit an answer" in worked.feedback.value
+    assert "one per pass" not in str(worked._repr_mimebundle_())
+    question.check("nonsense")  # unreadable: not a commitment
+    assert not worked.open()
+    question.check(3)
+    worked.widget.children[0].click()
+    assert worked.opened and "one per pass" in worked.answer.value
+
+
+def test_a_worked_answer_needs_something_to_wait_for():
+    with pytest.raises(TypeError, match="after"):
+        comsim.worked_answer("a question", "text")
+
+
 # -- on a page with no kernel ----------------------------------------------------------------
 def test_on_a_static_page_each_exercise_says_it_needs_a_kernel(monkeypatch, after_two_passes):
     exercises = [
@@ -261,3 +280,37 @@ def test_the_exercises_are_part_of_the_public_api():
     assert comsim.fill_in is fill_in and comsim.bug_hunt is bug_hunt
     assert comsim.target is target and comsim.___ is ___
     assert callable(comsim.now_you_try)
+
+
+# -- in a real kernel --------------------------------------------------------------------------
+_KERNEL_CELLS = [
+    "import comsim\nfrom comsim import ___\n"
+    "blanks = comsim.fill_in('How many?', copies=3)\n"
+    "one_pass = comsim.fill_in('Give both back.', passes=2, refcount=1)",
+    "40 + 2  # an output: IPython's own ___ would now be an old output",
+    "print(blanks.check(copies=___).status)",
+    "def kb_pass(pItf):\n"
+    "    pCS = pItf.QueryInterface('IClientSecurity')\n"
+    "    pCopy = pCS.CopyProxy(pItf)\n"
+    "    pCS.___()\n"
+    "    pCopy.Release()\n\n"
+    "print(one_pass.check(kb_pass).status)",
+    "def kb_pass(pItf):\n"
+    "    pCS = pItf.QueryInterface('IClientSecurity')\n"
+    "    pCopy = pCS.CopyProxy(pItf)\n"
+    "    pCS.Release()\n"
+    "    pCopy.Release()\n\n"
+    "print(one_pass.check(kb_pass).status)",
+]
+
+
+@pytest.mark.kernel
+def test_in_a_kernel_blanks_in_values_and_in_code_are_told_apart_from_answers(tmp_path):
+    import nbformat
+
+    from comsim.publish import report
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _KERNEL_CELLS])
+    report.notebook_client(nb, tmp_path).execute()
+    printed = [o.text.strip() for cell in nb.cells[2:] for o in cell.outputs if "text" in o]
+    assert printed == ["missing", "missing", "right"]
