@@ -16,26 +16,20 @@ import sys
 import time
 from pathlib import Path
 
+import mistune  # nbconvert's Markdown renderer
 import nbformat
+from jinja2 import Environment, PackageLoader
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
 
 from . import freshness
-from .report import (
-    READABLE_CSS,
-    SOURCES_MD,
-    TEMPLATES_DIR,
-    OfflineWidgetPreprocessor,
-    execute_notebook,
-    link_exports,
-    notebook_info,
-    plain_title,
-    remove_tagged,
-    sources_html,
-    write_offline,
-)
+from .course import notebook_info
+from .execute import execute_notebook
+from .offline import OfflineWidgetPreprocessor, readable_css, remove_tagged, write_offline
+from .report import sources_markdown
 from .vendor import VENDOR_DIR, fetch_reveal, reveal_dir
 
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 _IMPORT = re.compile(r"@import\s+url\([^)]*\)\s*;?")
 
 
@@ -80,6 +74,28 @@ class SlideCodePreprocessor(Preprocessor):
         return cell, resources
 
 
+_NOTEBOOK_LINK = re.compile(r'href="(?:\.\./notebooks/|\./)?([\w-]+)\.ipynb(#[^"]*)?"')
+_SOURCES_LINK = re.compile(r'href="(?:\.\./)?docs/sources\.md(#[^"]*)?"')
+
+
+def link_exports(html: str, suffix: str = ".slides.html") -> str:
+    """Links between notebooks (``NN_name.ipynb``, ``glossary.ipynb#term``) become links
+    between their decks, and links to ``docs/sources.md#key`` go to ``sources.html#key``."""
+    html = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', html)
+    return _SOURCES_LINK.sub(lambda m: f'href="sources.html{m.group(1) or ""}"', html)
+
+
+def sources_html(markdown_text: str) -> str:
+    """The course's list of sources (``docs/sources.md``) as an offline page for the decks
+    (``templates/sources.html.j2``). Its HTML anchors (``<a id="KEY"></a>``) stay, so notes
+    can link to ``sources.html#KEY``."""
+    env = Environment(loader=PackageLoader(__package__, "templates"), autoescape=True)
+    first = next((ln for ln in markdown_text.splitlines() if ln.startswith("# ")), "# Sources")
+    return env.get_template("sources.html.j2").render(
+        title=first[2:].strip(), body=link_exports(mistune.html(markdown_text))
+    )
+
+
 def _exporter() -> SlidesExporter:
     exporter = SlidesExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
@@ -121,30 +137,30 @@ def export_slides(
         else:
             nb = execute_notebook(path.resolve())
         nb = nbformat.from_dict(nb)
-        nb.metadata["title"] = plain_title(notebook_info(nb, path.stem).title)
+        nb.metadata["title"] = notebook_info(nb, path.stem).plain_title
         resources = {
             "metadata": {"name": path.stem, "path": str(path.parent.resolve())},
             "comsim_reveal": assets,
-            "comsim_css": READABLE_CSS,
+            "comsim_css": readable_css(),
         }
         html, _ = exporter.from_notebook_node(nb, resources=resources)
         # The reveal template links reveal.css and the theme by URL; both are inlined above.
         html = re.sub(r'<link[^>]*href="comsim-inline/[^"]*"[^>]*>', "", html)
-        html = link_exports(html, ".slides.html")
-        written.append(write_offline(html, Path(out_dir) / f"{path.stem}.slides.html"))
-    # Notes link to the course's sources: the decks get their own copy of the page.
-    markdown = Path(notebooks_dir).resolve().parent / SOURCES_MD
-    if markdown.is_file():
-        write_offline(
-            sources_html(markdown.read_text(encoding="utf-8")), Path(out_dir) / "sources.html"
+        written.append(
+            write_offline(link_exports(html), Path(out_dir) / f"{path.stem}.slides.html")
         )
+    # Notes link to the course's sources: the decks get their own copy of the page.
+    markdown = sources_markdown(Path(notebooks_dir))
+    if markdown is not None:
+        page = sources_html(markdown.read_text(encoding="utf-8"))
+        write_offline(page, Path(out_dir) / "sources.html")
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m comsim.publish.slides", description=__doc__.split("\n")[0]
-    )
+    """Command line: write the decks and say where they are."""
+    prog = "python -m comsim.publish.slides"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=Path("build/slides"))
     parser.add_argument("--executed", type=Path, default=Path("build/executed"))
@@ -154,14 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         fetch_reveal()
         written = export_slides(args.notebooks_dir, args.out, args.executed)
     except (FileNotFoundError, RuntimeError) as error:
-        print(f"comsim.publish.slides: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")
-    print(
-        f"{len(written)} slide deck(s) in {args.out.resolve()} "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
+    elapsed_s = time.perf_counter() - started
+    print(f"{len(written)} slide deck(s) in {args.out.resolve()} ({elapsed_s:.1f} s)")
     return 0
 
 
