@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import chromium
+from . import arguments, chromium
+from .interrupt import terminate_as_interrupt
 from .report import SITE_PAGES
 
 PAGE_FORMAT = "A4"
@@ -108,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        written = write_handouts(args.reports, args.out)
+        arguments.output_folder(args.out, "--out")
+    except arguments.UsageError as error:
+        return arguments.refuse(prog, error)
+    try:
+        with terminate_as_interrupt():
+            written = write_handouts(args.reports, args.out)
     except FileNotFoundError as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ Run it as ``python -m comsim.publish.report [NOTEBOOK ...] [--notebooks-dir DIR]
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -23,6 +24,9 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from . import arguments
+from .interrupt import terminate_as_interrupt
 
 if TYPE_CHECKING:
     import nbformat
@@ -43,15 +47,40 @@ def sources_markdown(notebooks_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def course_notebooks(notebooks_dir: Path, notebooks: Iterable[Path] = ()) -> list[Path]:
-    """Every notebook of the course, in order: ``notebooks_dir/*.ipynb`` sorted (the numbered
-    ones in order, then the reference pages, such as the glossary), then any of ``notebooks``
-    from elsewhere. Raises ``FileNotFoundError`` when there is none."""
+def check_arguments(
+    notebooks_dir: Path,
+    out_dir: Path,
+    notebooks: Iterable[Path] = (),
+    executed_dir: Path | None = None,
+) -> list[Path]:
+    """Every notebook of the course, in order, once the arguments are known to be good:
+    ``notebooks`` are notebooks, and neither output folder is a file or lies inside a folder
+    of notebooks. Raises :class:`~comsim.publish.arguments.UsageError` otherwise."""
+    given = [arguments.notebook_file(p).resolve() for p in notebooks]
+    folders = {p.parent for p in given}
+    if not given or Path(notebooks_dir).exists():  # notebooks given may come from elsewhere
+        folders.add(arguments.input_folder(notebooks_dir, "--notebooks-dir").resolve())
+    arguments.output_folder(out_dir, "--out", folders)
+    if executed_dir is not None:
+        arguments.output_folder(executed_dir, "--executed", folders)
     course = sorted(Path(notebooks_dir).resolve().glob("*.ipynb"))
-    course += [p for p in (Path(n).resolve() for n in notebooks) if p not in course]
+    course += [p for p in given if p not in course]
     if not course:
-        raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
+        raise arguments.UsageError(f"no notebooks (*.ipynb) in {str(notebooks_dir)!r}")
     return course
+
+
+def _write_atomically(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write ``nb`` to ``path`` under a temporary name first, so a reader never sees half."""
+    import nbformat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.tmp")
+    try:
+        nbformat.write(nb, partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def execute_course(
@@ -82,8 +111,7 @@ def execute_course(
         nb = execute_notebook(path, timeout_s or CELL_TIMEOUT_S)
         print(f"executed {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
         if kept is not None:
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(freshness.mark(nbformat.from_dict(nb), path), kept)
+            _write_atomically(freshness.mark(nbformat.from_dict(nb), path), kept)
         executed.append((path, nb))
     return executed
 
@@ -124,14 +152,14 @@ def export_reports(
     the reference pages, such as the glossary), plus any of ``notebooks`` from elsewhere.
     ``notebooks`` (default: all) are executed afresh; the others are reused from
     ``executed_dir`` when current. ``launch`` adds launch buttons. Returns the notebooks'
-    pages. Raises ``FileNotFoundError`` when there is nothing to export, nbclient's
+    pages. Raises ``UsageError`` for a bad argument (before anything runs), nbclient's
     ``CellExecutionError`` when a cell fails, ``BookBuildError`` when the book does not build
     cleanly (a broken link, say) and ``OfflineReportError`` when a page would load something
     from the network.
     """
     given = [Path(p) for p in notebooks or ()]
     executed = None if executed_dir is None else Path(executed_dir)
-    course = course_notebooks(Path(notebooks_dir), given)
+    course = check_arguments(Path(notebooks_dir), Path(out_dir), given, executed)
     done = execute_course(course, given, timeout_s, executed)
     return write_reports(done, Path(out_dir), sources_markdown(Path(notebooks_dir)), launch)
 
@@ -158,24 +186,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the site and print where it is, its pages' sizes and the time."""
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        course = check_arguments(args.notebooks_dir, args.out, args.notebooks, args.executed)
+    except arguments.UsageError as error:
+        return arguments.refuse(PROG, error)
     from .book import BookBuildError, LaunchButtons
     from .offline import OfflineReportError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
     try:
         launch = LaunchButtons(
             args.repository_url, args.branch, args.binder_url, args.jupyterhub_url
         )
     except ValueError as error:
-        parser.error(str(error))
+        return arguments.refuse(PROG, arguments.UsageError(str(error)))
     try:
-        course = course_notebooks(args.notebooks_dir, args.notebooks)
-        done = execute_course(course, args.notebooks, args.timeout, args.executed)
-        sources = sources_markdown(args.notebooks_dir)
-        written = write_reports(done, args.out, sources, launch)
-    except (FileNotFoundError, BookBuildError, OfflineReportError) as error:
+        with terminate_as_interrupt():
+            done = execute_course(course, args.notebooks, args.timeout, args.executed)
+            sources = sources_markdown(args.notebooks_dir)
+            written = write_reports(done, args.out, sources, launch)
+    except (BookBuildError, OfflineReportError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
     for path in written:

@@ -16,17 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import mistune  # nbconvert's Markdown renderer
-import nbformat
-from jinja2 import Environment, PackageLoader
-from nbconvert import SlidesExporter
-from nbconvert.preprocessors import Preprocessor
-
-from . import freshness
-from .course import notebook_info
-from .execute import execute_notebook
-from .offline import OfflineWidgetPreprocessor, readable_css, remove_tagged, write_offline
-from .report import sources_markdown
+from . import arguments
+from .interrupt import terminate_as_interrupt
 from .vendor import VENDOR_DIR, fetch_reveal, reveal_dir
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -63,15 +54,20 @@ SHOW_CODE_TAG = "slides-show-code"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 
 
-class SlideCodePreprocessor(Preprocessor):
+class SlideCodePreprocessor:
     """On a slide, a code cell shows only what it produced: its code stays in the notebook
     unless the cell is tagged ``slides-show-code`` (where the point is the code itself, such
-    as the KB's loop)."""
+    as the KB's loop). An nbconvert preprocessor: called with (notebook, resources)."""
 
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and SHOW_CODE_TAG not in cell.metadata.get("tags", []):
-            cell.metadata["transient"] = {"remove_source": True}
-        return cell, resources
+    enabled = True
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.cell_type == "code" and SHOW_CODE_TAG not in cell.metadata.get("tags", []):
+                cell.metadata["transient"] = {"remove_source": True}
+        return nb, resources
+
+    __call__ = preprocess
 
 
 _NOTEBOOK_LINK = re.compile(r'href="(?:\.\./notebooks/|\./)?([\w-]+)\.ipynb(#[^"]*)?"')
@@ -89,6 +85,9 @@ def sources_html(markdown_text: str) -> str:
     """The course's list of sources (``docs/sources.md``) as an offline page for the decks
     (``templates/sources.html.j2``). Its HTML anchors (``<a id="KEY"></a>``) stay, so notes
     can link to ``sources.html#KEY``."""
+    import mistune  # nbconvert's Markdown renderer
+    from jinja2 import Environment, PackageLoader
+
     env = Environment(loader=PackageLoader(__package__, "templates"), autoescape=True)
     first = next((ln for ln in markdown_text.splitlines() if ln.startswith("# ")), "# Sources")
     return env.get_template("sources.html.j2").render(
@@ -96,7 +95,11 @@ def sources_html(markdown_text: str) -> str:
     )
 
 
-def _exporter() -> SlidesExporter:
+def _exporter():
+    from nbconvert import SlidesExporter
+
+    from .offline import OfflineWidgetPreprocessor, remove_tagged
+
     exporter = SlidesExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         template_name="offline_slides",
@@ -124,6 +127,14 @@ def export_slides(
     """Write ``out_dir/<stem>.slides.html`` for each notebook. Executed copies in
     ``executed_dir`` (from ``make reports``) are reused when they were executed with today's
     notebook, data and package (see :mod:`comsim.publish.freshness`)."""
+    import nbformat
+
+    from . import freshness
+    from .course import notebook_info
+    from .execute import execute_notebook
+    from .offline import readable_css, write_offline
+    from .report import sources_markdown
+
     paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
@@ -167,8 +178,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        fetch_reveal()
-        written = export_slides(args.notebooks_dir, args.out, args.executed)
+        notebooks = arguments.input_folder(args.notebooks_dir, "--notebooks-dir")
+        arguments.output_folder(args.out, "--out", [notebooks])
+    except arguments.UsageError as error:
+        return arguments.refuse(prog, error)
+    try:
+        with terminate_as_interrupt():
+            fetch_reveal()
+            written = export_slides(args.notebooks_dir, args.out, args.executed)
     except (FileNotFoundError, RuntimeError) as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1
