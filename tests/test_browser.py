@@ -30,19 +30,21 @@ import nbformat
 import pytest
 
 from testkit.browser import (
-    axe_source,
-    axe_violations,
     broken_images,
     broken_local_links,
-    deck_axe_violations,
     file_path,
     invisible_figures,
     keyboard_problems,
     launch_chromium,
     on_ci,
-    open_deck,
     open_offline,
     scrub_every_slider,
+)
+from testkit.decks import (
+    axe_source,
+    axe_violations,
+    deck_axe_violations,
+    open_deck,
     slides_that_do_not_fit,
 )
 
