@@ -86,6 +86,16 @@ def test_every_glossary_entry_shows_its_claim_and_every_term_the_course_uses_has
         assert term in anchors, term
 
 
+def test_every_link_to_the_glossary_lands_on_an_entry():
+    glossary = "".join(_source(c) for c in _cells(REPO_ROOT / "notebooks" / "glossary.ipynb"))
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', glossary))
+    for path in NOTEBOOKS:
+        text = "".join(_source(c) for c in _cells(path))
+        prefix = "#" if path.stem == "glossary" else "glossary.ipynb#"
+        linked = set(re.findall(rf"\]\({re.escape(prefix)}([a-z0-9-]+)\)", text))
+        assert linked <= anchors, (path.name, sorted(linked - anchors))
+
+
 def test_02_matches_the_kbs_pointer_names_to_its_own_before_it_uses_them():
     """Issue 15, glossary: where 02 first writes pItf, pCS or pCopy, the reader has been told
     they are 01's stream, security and copy."""

@@ -148,6 +148,21 @@ def test_e_invalidarg_for_a_local_interface_is_worded_as_an_inference(iid):
     assert "Real COM returns E_INVALIDARG too" not in str(info.value)
 
 
+def test_a_documented_parameter_rests_on_a_page_written_for_nt4_or_for_any_system():
+    """The parameters are NT4's: one tagged documented must come from a page written for NT4
+    (the KB) or for no one system (the x86 page); a later page makes it inferred.
+
+    Source: rtl-heap-parameters — RTL_HEAP_PARAMETERS, written for Windows XP and later"""
+    with PARAMETERS_CSV.open(encoding="utf-8", newline="") as table:
+        rows = list(csv.DictReader(table))
+    documented = [r for r in rows if r["tag"] == "documented"]
+    assert documented
+    for row in documented:
+        assert SOURCES[row["source_key"]].scope in ("NT4", "any"), row["name"]
+    heap = [r for r in rows if r["source_key"] == "rtl-heap-parameters"]
+    assert heap and all(r["tag"] == "inferred" for r in heap)
+
+
 # -- item 12: the MTA ------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["01_the_symptom", "glossary"])
 def test_only_threads_that_joined_the_mta_may_call_its_objects(name):
