@@ -3,9 +3,10 @@ Chromium.
 
 Instructors hand these out, and learners without a machine read them. The site carries a
 print stylesheet (``templates/book/_static/comsim-book.css``): figures and code never run
-past the page edge (images scale to the page width, code wraps), and an offline explorer prints
-the frame it shows when the page opens (its default) with the slider values written out and the caption
-(the figure's text summary) under it; sliders, buttons and the page navigation are left out.
+past the page edge (images scale to the page width, code wraps), and an offline explorer
+prints the frame it shows when the page opens (its default) with the slider values written
+out and the caption (the figure's text summary) under it; sliders, buttons and the page
+navigation are left out.
 Folded sections (``<details>``: deeper material) are printed unfolded, because a reader of
 paper cannot click them open -- except answers: a handout asks, it does not answer. A prediction
 prints as its question and a blank, with neither the code that checks it nor its folded answer
