@@ -68,6 +68,14 @@ _LAZY: dict[str, str] = {
     "step_through": "teaching.stepthrough",
     "Prediction": "teaching.predict",
     "predict": "teaching.predict",
+    "now_you_try": "teaching.predict",
+    # exercises, each checked by the one answer checker
+    "Answer": "teaching.answers",
+    "___": "teaching.exercises.blank",
+    "fill_in": "teaching.exercises.fill_in",
+    "bug_hunt": "teaching.exercises.bug_hunt",
+    "target": "teaching.exercises.target",
+    "worked_answer": "teaching.unlock",
 }
 
 __all__ = list(_LAZY)

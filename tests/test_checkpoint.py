@@ -3,6 +3,7 @@ notebook and in the offline report, and a wrong answer hears what reasoning lead
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -14,8 +15,8 @@ import pytest
 import comsim
 from comsim.engines.trace import MIB
 from comsim.model.text import number
-from comsim.publish.report import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
-from comsim.teaching.predict import ANSWER_SUMMARY, Prediction, predict
+from comsim.publish.offline import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
+from comsim.teaching.predict import ANSWER_SUMMARY, METADATA_KEY, Prediction, predict
 
 COPY_NOT_FREED = "Release on a copy does not free it; the proxy manager keeps it."
 
@@ -143,17 +144,27 @@ def test_choices_are_buttons_and_the_check_button_reads_the_one_picked():
 
 # -- the offline report ---------------------------------------------------------------------------
 def test_the_display_offers_the_widget_and_a_self_contained_html_fallback(growth_mib):
-    bundle = _memory_question(growth_mib)._repr_mimebundle_()
+    bundle, _metadata = _memory_question(growth_mib)._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and "text/html" in bundle
     assert "Predict" in bundle["text/plain"]
     assert number(growth_mib, "MiB") not in bundle["text/plain"]
 
 
+def test_the_output_says_what_was_asked_the_answer_its_unit_and_tolerance(growth_mib):
+    _bundle, metadata = _memory_question(growth_mib)._repr_mimebundle_()
+    [asked] = metadata[METADATA_KEY]["predictions"]
+    assert asked["key"] == "memory-after-loop" and asked["kind"] == "predict"
+    assert asked["prompt"] == "How much do private bytes grow during the loop?"
+    assert asked["answer"] == growth_mib and asked["unit"] == "MiB"
+    assert asked["tolerance"] == pytest.approx(0.05 * growth_mib)  # relative, made absolute
+    assert asked["answer_text"] == number(growth_mib, "MiB")
+    json.dumps(metadata)  # a notebook can store it
+
+
 def test_a_report_keeps_the_checkpoints_html_and_drops_the_widget(growth_mib):
-    bundle = _memory_question(growth_mib)._repr_mimebundle_()
-    cell = nbformat.v4.new_code_cell(
-        "q", outputs=[nbformat.v4.new_output("display_data", data=bundle)]
-    )
+    bundle, metadata = _memory_question(growth_mib)._repr_mimebundle_()
+    output = nbformat.v4.new_output("display_data", data=bundle, metadata=metadata)
+    cell = nbformat.v4.new_code_cell("q", outputs=[output])
     nb = nbformat.v4.new_notebook(cells=[cell])
     OfflineWidgetPreprocessor().preprocess(nb, {})
     assert set(nb.cells[0].outputs[0].data) == {"text/html", "text/plain"}
@@ -390,6 +401,8 @@ def test_the_pages_script_writes_no_rule_or_message_of_its_own():
         (dict(answer="c", choices=["a", "b"]), ValueError, "answer must be one of 'a', 'b'"),
         (dict(answer=1, choices=["a", "b"]), TypeError, "choices"),
         (dict(answer="a", tolerance=0.1), ValueError, "tolerance"),
+        (dict(said_as="refcount"), TypeError, "said_as"),
+        (dict(said_as=[""]), ValueError, "said_as"),
     ],
 )
 def test_bad_arguments_are_refused_with_a_message_naming_the_parameter(kwargs, error, names):

@@ -25,17 +25,9 @@ import pytest
 from comsim.teaching.predict import SHOW_ANSWER
 from testkit.browser import CHROMIUM, launch_chromium, on_ci
 from testkit.lab import (
-    START_WAIT_S,
-    WIDGET_AS_TEXT,
-    WIDGET_WAIT_MS,
-    LabServer,
     close_current_tab,
-    copy_notebooks,
-    extension_names,
-    extension_problems,
     figure_widgets,
     lab_page,
-    labextension_list,
     move_slider_problems,
     notebook_panel,
     open_context,
@@ -45,6 +37,16 @@ from testkit.lab import (
     run_all,
     wait_for_change,
     wait_for_kernel_idle,
+)
+from testkit.labserver import (
+    START_WAIT_S,
+    WIDGET_AS_TEXT,
+    WIDGET_WAIT_MS,
+    LabServer,
+    copy_notebooks,
+    extension_names,
+    extension_problems,
+    labextension_list,
 )
 
 # Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).

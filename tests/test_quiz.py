@@ -5,6 +5,7 @@ cache from a leaking one."""
 
 from __future__ import annotations
 
+import linecache
 import re
 import sys
 import threading
@@ -403,7 +404,15 @@ def _notebook_class(repo_root, tag: str):
     cells = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
     assert len(cells) == 1, f"notebook 07 should have one cell tagged {tag!r}"
     namespace: dict = {"comsim": comsim, "quiz": quiz}
-    exec(cells[0].source, namespace)
+    # As IPython runs a cell: its source in linecache, so inspect finds the class's code.
+    filename = f"<notebook 07 cell {tag}>"
+    linecache.cache[filename] = (
+        len(cells[0].source),
+        None,
+        cells[0].source.splitlines(True),
+        filename,
+    )
+    exec(compile(cells[0].source, filename, "exec"), namespace)
     return namespace["BlanketCache"]
 
 
@@ -419,8 +428,70 @@ def test_the_notebooks_skeleton_fails_with_a_message_about_copies_piling_up(repo
     assert "new copy for a setting that was already cached" in str(report)
 
 
-def test_the_notebooks_folded_solution_passes(repo_root):
-    assert quiz.check_cache(_notebook_class(repo_root, "cache-solution")).passed
+def _notebook_cell(repo_root, tag: str) -> str:
+    nb = nbformat.read(repo_root / "notebooks" / NOTEBOOK_07, as_version=4)
+    [cell] = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+    return cell.source
+
+
+def test_the_notebooks_skeleton_is_the_one_comsim_knows_as_given(repo_root):
+    from comsim.teaching.quiz.cache_skeleton import is_skeleton
+
+    assert is_skeleton(_notebook_class(repo_root, "cache-skeleton"))
+    assert not is_skeleton(quiz.ReferenceBlanketCache)
+
+
+def test_run_all_leaves_the_learners_cache_in_place(repo_root):
+    """Issue 16: the reference solution's cell shows code; it never replaces BlanketCache."""
+    mine = type("BlanketCache", (), {})
+    namespace: dict = {"comsim": comsim, "quiz": quiz, "BlanketCache": mine}
+    exec(_notebook_cell(repo_root, "cache-solution"), namespace)
+    assert namespace["BlanketCache"] is mine
+
+
+def test_the_reference_solution_opens_only_after_a_check_of_the_learners_own_cache(
+    repo_root, monkeypatch
+):
+    from comsim.teaching.quiz import cache_check
+
+    monkeypatch.setattr(cache_check, "_own_tries", [])
+    solution = quiz.reference_solution()
+    solution.widget.children[0].click()  # pressed before any try of their own
+    assert not solution.opened and "Check your own BlanketCache first" in solution.feedback.value
+    assert "AddRef" not in str(solution._repr_mimebundle_())  # nothing of it in the output
+    quiz.check_cache(_notebook_class(repo_root, "cache-skeleton"))  # Run All checks the skeleton
+    quiz.check_cache(quiz.ReferenceBlanketCache)
+    solution.widget.children[0].click()
+    assert not solution.opened
+    quiz.check_cache(_NoAddRef)  # a class of the learner's own, even a wrong one
+    assert cache_check.tried_own_cache()
+    solution.widget.children[0].click()
+    assert solution.opened and "pCopy.AddRef()" in solution.answer.value
+
+
+def test_the_worked_answer_opens_only_once_every_question_is_committed():
+    problem = quiz.make_problem(7)
+    answers = quiz.predictions(problem)
+    worked = answers.worked_answer()
+    assert not worked.open() and not answers.committed
+    for checker in answers.items[:-1]:
+        checker.check(checker.expected.value)
+    assert not worked.open()
+    last = answers.items[-1]
+    last.check(last.expected.choices[0] if last.expected.choices else -1)  # wrong still commits
+    assert worked.open()
+    assert worked.text == quiz.problem_text(problem, answers=True)
+
+
+def test_a_worked_answer_on_a_static_page_is_a_note_without_the_answer(monkeypatch):
+    from comsim.teaching import pages
+    from comsim.teaching.unlock import STATIC_NOTE
+
+    monkeypatch.setattr(pages, "_static", True)
+    problem = quiz.make_problem(7)
+    bundle = quiz.predictions(problem).worked_answer()._repr_mimebundle_()
+    assert STATIC_NOTE in bundle["text/html"]
+    assert "Why:" not in bundle["text/html"] and "Why:" not in bundle["text/plain"]
 
 
 class _NoAddRef(quiz.ReferenceBlanketCache):

@@ -21,9 +21,12 @@ from comsim.teaching import pages, stepthrough  # noqa: E402
 
 EXPLORERS = {
     "kb-loop": lambda: comsim.explorer(),
-    "all-strategies": lambda: comsim.explorer(strategies=comsim.STRATEGIES),
+    "kb-loop-log-axes": lambda: comsim.explorer(log=True),
+    "all-strategies": lambda: comsim.explorer(strategies=comsim.STRATEGIES, show_counts=True),
     "time-axis": lambda: comsim.explorer(x="time"),
-    "cache-copy-blankets": lambda: comsim.explorer(strategies="cache-copy", show_blankets=True),
+    "cache-copy-blankets": lambda: comsim.explorer(
+        strategies="cache-copy", show_blankets=True, show_counts=True
+    ),
 }
 
 
@@ -161,7 +164,7 @@ def test_loosening_the_loop_stretches_the_curve_not_the_time_axis():
 
 
 def test_more_blankets_keep_more_cached_copies_in_the_panel_and_in_memory():
-    e = comsim.explorer(strategies="cache-copy", show_blankets=True)
+    e = comsim.explorer(strategies="cache-copy", show_blankets=True, show_counts=True)
     assert e.blankets is not None
     axes = _axes_state(e)
     e.blankets.value = 1
@@ -237,8 +240,8 @@ def test_moving_iterations_keeps_the_axes(kind):
     assert ends[0] + 30 < ends[1] and ends[1] + 30 < ends[2]
 
 
-def test_more_iterations_climb_visibly_higher_on_the_same_axes():
-    e = comsim.explorer()
+def test_on_log_axes_more_iterations_climb_visibly_higher_on_the_same_axes():
+    e = comsim.explorer(log=True)
     heights = []
     for n in (1_001, 20_001, 200_001):
         e.iterations.value = n
@@ -260,6 +263,58 @@ def test_every_setting_the_sliders_reach_fits_inside_the_fixed_axes(kind):
         for label, (xs, ys) in _line_data(e).items():
             assert x0 <= xs.min() and xs.max() < x1, (label, iterations, tightness)
             assert y0 < ys.min() and ys.max() < y1, (label, iterations, tightness)
+
+
+def _rise_in_pixels(explorer, label: str) -> float:
+    """How far the run climbs on screen, from its first sample to its peak."""
+    ys = _pixels(explorer, label)[:, 1]
+    return float(ys.max() - ys[0])
+
+
+def test_the_explorer_opens_on_linear_axes_where_twice_the_loop_climbs_twice_as_high():
+    e = comsim.explorer()
+    ax = e.plot.memory.ax
+    assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "linear")
+    assert ax.get_xlim()[0] == 0 and ax.get_ylim()[0] == 0
+    axes = _axes_state(e)
+    e.iterations.value = 20_001
+    once = _rise_in_pixels(e, "copy-each-time")
+    e.iterations.value = 40_001
+    twice = _rise_in_pixels(e, "copy-each-time")
+    assert twice == pytest.approx(2 * once, rel=0.05)
+    assert _axes_state(e) == axes
+    assert "x linear, y linear" in e.figure.comsim_alt
+
+
+def test_the_log_toggle_switches_both_axes_and_back_without_simulating_again(monkeypatch):
+    e = comsim.explorer()
+    linear, runs = _axes_state(e), _line_data(e)
+    reference = e.plot.memory.reference_line
+    monkeypatch.setattr(widgets, "simulate", lambda **kw: pytest.fail("simulated again"))
+    e.log_axes.value = True
+    ax = e.plot.memory.ax
+    assert (ax.get_xscale(), ax.get_yscale()) == ("symlog", "log")
+    assert reference.get_visible() and reference in ax.lines  # the KB's run stays
+    assert "x logarithmic, y logarithmic" in e.figure.comsim_alt
+    assert "log scale" in ax.get_xlabel()
+    e.log_axes.value = False
+    assert _axes_state(e) == linear
+    after = _line_data(e)
+    assert all(np.array_equal(runs[k][1], after[k][1]) for k in runs)
+
+
+def test_against_time_the_explorer_opens_on_log_axes():
+    assert comsim.explorer(x="time").plot.memory.ax.get_xscale() == "symlog"
+    assert comsim.explorer(x="time", log=False).plot.memory.ax.get_xscale() == "linear"
+
+
+def test_the_refcount_panel_appears_only_when_asked_for():
+    plain = comsim.explorer()
+    assert plain.plot.panel is None and len(plain.figure.axes) == 1
+    assert "refcount" not in plain.figure.comsim_alt
+    counted = comsim.explorer(show_counts=True)
+    assert len(counted.figure.axes) == 3
+    assert "proxy manager refcount 1" in counted.figure.comsim_alt
 
 
 def test_the_final_release_is_drawn_clear_of_the_right_edge():
@@ -293,7 +348,7 @@ def test_kb_reference_line_is_drawn(kind):
 
 
 def test_side_panel_shows_live_interface_proxies():
-    e = comsim.explorer()
+    e = comsim.explorer(show_counts=True)
     assert _panel_counts(e) == {"copy-each-time": (20_002, 1)}  # the original + 20,001 copies
     e.iterations.value = 1_001
     assert _panel_counts(e) == {"copy-each-time": (1_002, 1)}
@@ -305,7 +360,7 @@ def test_side_panel_shows_live_interface_proxies():
 
 
 def test_side_panel_tells_the_strategies_apart():
-    e = comsim.explorer(strategies=comsim.STRATEGIES)
+    e = comsim.explorer(strategies=comsim.STRATEGIES, show_counts=True)
     counts = _panel_counts(e)
     n = e.iterations.value
     assert counts["copy-each-time"] == counts["co-copy-proxy"] == (n + 1, 1)
@@ -314,7 +369,7 @@ def test_side_panel_tells_the_strategies_apart():
 
 
 def test_under_free_on_release_the_panel_shows_the_copies_freed():
-    e = comsim.explorer(policy="free-on-release")
+    e = comsim.explorer(policy="free-on-release", show_counts=True)
     assert _panel_counts(e) == {"copy-each-time": (1, 1)}
 
 
@@ -340,7 +395,11 @@ def test_explorer_starts_at_given_tightness():
 
 def test_explorer_starts_at_given_iterations_and_blankets():
     e = comsim.explorer(
-        strategies="cache-copy", blankets=3, show_blankets=True, iterations=np.int64(5_001)
+        strategies="cache-copy",
+        blankets=3,
+        show_blankets=True,
+        iterations=np.int64(5_001),
+        show_counts=True,
     )
     assert e.blankets.value == 3 and e.iterations.value == 5_001
     assert _panel_counts(e) == {"cache-copy": (4, 4)}
@@ -348,7 +407,7 @@ def test_explorer_starts_at_given_iterations_and_blankets():
 
 
 def test_blankets_without_their_slider_is_a_fixed_setting():
-    e = comsim.explorer(strategies="cache-copy", blankets=3)
+    e = comsim.explorer(strategies="cache-copy", blankets=3, show_counts=True)
     assert e.blankets is None
     e.tightness.value = 0.5
     assert _panel_counts(e) == {"cache-copy": (4, 4)}
@@ -368,6 +427,8 @@ def test_blankets_without_their_slider_is_a_fixed_setting():
         (dict(policy=None), ValueError, ["policy", "'by-design'", "None"]),
         (dict(x="iterations"), ValueError, ["x", "'iteration'", "'time'", "'iterations'"]),
         (dict(show_blankets="yes"), TypeError, ["show_blankets", "'yes'"]),
+        (dict(show_counts=1), TypeError, ["show_counts", "1"]),
+        (dict(log="no"), TypeError, ["log", "'no'"]),
     ],
 )
 def test_an_explorer_refuses_a_bad_start_naming_what_is_allowed(kwargs, error, words, monkeypatch):
@@ -450,6 +511,15 @@ def test_clicking_through_one_pass_of_the_kb_loop_and_back():
     assert state() == seen[3]
     assert s.figure is figure and len(figure.axes) == n_axes
     assert plt.get_fignums() == fignums
+
+
+def test_the_step_throughs_memory_bar_keeps_its_scale_at_every_call():
+    s = comsim.step_through()
+    scales = set()
+    for k in range(len(s.snapshots)):
+        s.step.value = k
+        scales.add(s.plot.mem_ax.get_ylim())
+    assert len(scales) == 1  # a call changes the bar, never its axis
 
 
 def test_the_step_through_captions_tell_the_refcount_at_each_call():

@@ -110,18 +110,22 @@ def model_panel_alt(counts: Mapping[str, ModelCounts]) -> str:
 
 def explorer_alt(
     memory: str,
-    counts: Mapping[str, ModelCounts],
+    counts: Mapping[str, ModelCounts] | None,
     reference: tuple[str, Trace] | None,
+    *,
+    log_x: bool,
     log_y: bool,
 ) -> str:
-    """Alt text of an explorer's figure: its memory plot (``memory``), the model panel, the
-    grey ``reference`` run (label, trace) if there is one, and the fixed axes' scales."""
-    alt = [memory, model_panel_alt(counts)]
+    """Alt text of an explorer's figure: its memory plot (``memory``), the model panel (if
+    ``counts``), the grey ``reference`` run (label, trace) if there is one, and the fixed
+    axes' scales."""
+    alt = [memory] if counts is None else [memory, model_panel_alt(counts)]
     if reference is not None:
         label, trace = reference
         peak = trace.summary.peak_private_bytes
         alt.append(f"Grey reference line: {label}, peak {_mib(peak, 1)} MiB.")
-    alt.append(f"The axes stay fixed: x logarithmic, y {'logarithmic' if log_y else 'linear'}.")
+    scale = {True: "logarithmic", False: "linear"}
+    alt.append(f"The axes stay fixed: x {scale[log_x]}, y {scale[log_y]}.")
     return " ".join(alt)
 
 

@@ -114,7 +114,8 @@ class ModelPanel:
 
 class ExplorerPlot:
     """An explorer's one figure: private bytes on fixed axes (with a grey reference run) and,
-    beside them, the :class:`ModelPanel`. Updated in place; its alt text follows the runs."""
+    with ``counts``, the :class:`ModelPanel` beside them. The axes are linear from 0 unless
+    ``log``; :meth:`set_log` switches. Updated in place; its alt text follows the runs."""
 
     @in_style
     def __init__(
@@ -126,45 +127,62 @@ class ExplorerPlot:
         count_max: int,
         reference: Trace | None = None,
         reference_label: str = "reference",
+        *,
+        counts: bool = True,
+        log: bool = True,
     ):
-        self.figure = new_figure(9.6, 4.3, fixed_margins=True)
+        self.figure = new_figure(9.6 if counts else 7.6, 4.3, fixed_margins=True)
         grid = self.figure.add_gridspec(
             2,
-            2,
-            width_ratios=[2.9, 1],
-            left=0.075,
-            right=0.92,
+            2 if counts else 1,
+            width_ratios=[2.9, 1] if counts else None,
+            left=0.075 if counts else 0.095,
+            right=0.92 if counts else 0.97,
             top=0.88,
             bottom=0.27,
             wspace=0.42,
             hspace=1.0,
         )
         ax = self.figure.add_subplot(grid[:, 0])
-        self.memory = MemoryPlot(x, title, labels, fig=self.figure, ax=ax, limits=limits)
+        self.memory = MemoryPlot(x, title, labels, fig=self.figure, ax=ax, limits=limits, log=log)
         if reference is not None:
             self.memory.add_reference(reference, reference_label)
         self.reference = reference
         self.reference_label = reference_label
-        self.panel = ModelPanel(
-            self.figure.add_subplot(grid[0, 1]),
-            self.figure.add_subplot(grid[1, 1]),
-            labels,
-            count_max,
-        )
+        self.panel = None
+        if counts:
+            self.panel = ModelPanel(
+                self.figure.add_subplot(grid[0, 1]),
+                self.figure.add_subplot(grid[1, 1]),
+                labels,
+                count_max,
+            )
         self._canvas = FigureCanvasAgg(self.figure)
         self._background = None  # (size key, pixels of everything that never moves)
+        self._traces: Mapping[str, Trace] = {}
+
+    @property
+    def log(self) -> bool:
+        """Whether the memory axes are logarithmic (else linear from 0)."""
+        return self.memory.log
+
+    def set_log(self, log: bool) -> None:
+        """Switch the memory axes between log and linear, and draw the runs on show again."""
+        self.memory.set_log(log)
+        self._background = None  # the axes changed: draw them again
+        if self._traces:
+            self.update(self._traces)
 
     def _moving_artists(self) -> list:
         """What an update changes; everything else (axes, ticks, titles, legend, the grey
         reference) stays the same on fixed axes."""
         m, p = self.memory, self.panel
-        return [
-            *m.release_lines.values(),
-            *m.lines.values(),
-            *(bar for key in p.bars for bar in p.bars[key]),
-            *(number for key in p.numbers for number in p.numbers[key]),
-            p.after,
-        ]
+        moving = [*m.release_lines.values(), *m.lines.values()]
+        if p is not None:
+            moving += [bar for key in p.bars for bar in p.bars[key]]
+            moving += [number for key in p.numbers for number in p.numbers[key]]
+            moving.append(p.after)
+        return moving
 
     def _draw_background(self, canvas: FigureCanvasAgg) -> None:
         """Draw everything that never moves, once, and keep it as pixels."""
@@ -211,9 +229,14 @@ class ExplorerPlot:
 
     def update(self, traces: Mapping[str, Trace]) -> None:
         """Show these runs (one per label) in the memory plot and the panel."""
+        self._traces = dict(traces)
         self.memory.update(dict(traces))
-        self.panel.update(traces)
+        counts = None
+        if self.panel is not None:
+            self.panel.update(traces)
+            counts = self.panel.counts
         reference = None if self.reference is None else (self.reference_label, self.reference)
+        log_y = self.log and self.memory.limits.log_y
         self.figure.comsim_alt = alt.explorer_alt(
-            self.memory.figure.comsim_alt, self.panel.counts, reference, self.memory.limits.log_y
+            self.memory.figure.comsim_alt, counts, reference, log_x=self.log, log_y=log_y
         )

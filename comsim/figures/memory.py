@@ -37,8 +37,9 @@ class MemoryPlot:
     """Private bytes (MiB) of one or more runs, drawn once and updated in place.
 
     Without ``limits`` the axes fit each update (a finished figure); with ``limits`` they are
-    fixed, log-scaled (see :class:`~comsim.figures.scales.MemoryLimits`) and never move, so a
-    change between two updates is a change in the runs, not in the axes."""
+    fixed (see :class:`~comsim.figures.scales.MemoryLimits`), log-scaled or, with
+    ``log=False``, linear from 0, and never move, so a change between two updates is a change
+    in the runs, not in the axes. :meth:`set_log` switches between the two."""
 
     @in_style
     def __init__(
@@ -50,8 +51,10 @@ class MemoryPlot:
         ax: Axes | None = None,
         limits: MemoryLimits | None = None,
         legend: bool = True,
+        log: bool = True,
     ):
         self.x = check_x(x)
+        self.log = log
         self.figure = fig if fig is not None else new_figure(fixed_margins=True)
         self.ax = ax if ax is not None else self.figure.add_subplot()
         self.limits = limits
@@ -87,7 +90,14 @@ class MemoryPlot:
         if self.x == "iteration":
             ax.xaxis.set_major_formatter(FuncFormatter(plain_number))  # 20,000
         if self.limits is not None:
-            fix_memory_axes(ax, self.limits, self.x)
+            fix_memory_axes(ax, self.limits, self.x, self.log)
+
+    def set_log(self, log: bool) -> None:
+        """Fixed axes: switch between log (True) and linear (False) scales. The runs on show
+        keep their data; draw them again with :meth:`update` for the new scale's sampling."""
+        self.log = log
+        if self.limits is not None:
+            fix_memory_axes(self.ax, self.limits, self.x, log)
 
     def _draw_legend(self) -> None:
         if not self._legend:
@@ -104,11 +114,14 @@ class MemoryPlot:
             )
 
     def _sampled(self, trace: Trace, max_points: int) -> RunArrays:
-        return trace.sampled(max_points) if self.limits is None else log_sampled(trace, max_points)
+        if self.limits is not None and self.log:
+            return log_sampled(trace, max_points)  # each decade gets its share of the points
+        return trace.sampled(max_points)
 
     def add_reference(self, trace: Trace, label: str, max_points: int = 800) -> None:
-        """A grey line under the runs: a fixed run to compare every slider setting with."""
-        a = self._sampled(trace, max_points)
+        """A grey line under the runs: a fixed run to compare every slider setting with. On
+        fixed axes its rows suit both scales (spaced geometrically and evenly)."""
+        a = trace.sampled(max_points) if self.limits is None else log_sampled(trace, max_points)
         (self.reference_line,) = self.ax.plot(
             x_values(a, self.x),
             mib(a.private_bytes),

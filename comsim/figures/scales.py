@@ -131,23 +131,32 @@ class MemoryLimits:
         return cls(x_max=x_max, y_min_bytes=lo, y_max_bytes=max(hi, lo + 4096))
 
 
-def fix_memory_axes(ax: Axes, limits: MemoryLimits, x: str) -> None:
-    """Log-scaled axes fixed at ``limits`` (see :class:`MemoryLimits` for why)."""
-    linear_below = _X_LINEAR_BELOW[x]
-    ax.set_xscale("symlog", linthresh=linear_below, linscale=0.4)
-    x_high = limits.x_max * X_LOG_MARGIN
-    ax.set_xlim(0, x_high)
-    ax.xaxis.set_major_locator(FixedLocator([0.0] + _decades(linear_below, x_high)))
+def fix_memory_axes(ax: Axes, limits: MemoryLimits, x: str, log: bool = True) -> None:
+    """Axes fixed at ``limits``: logarithmic (see :class:`MemoryLimits` for why) or, with
+    ``log=False``, linear from 0, where a run twice as long reaches twice as far and climbs
+    twice as high (the question "does the growth double?" read off the plot)."""
+    if log:
+        linear_below = _X_LINEAR_BELOW[x]
+        ax.set_xscale("symlog", linthresh=linear_below, linscale=0.4)
+        x_high = limits.x_max * X_LOG_MARGIN
+        ax.set_xlim(0, x_high)
+        ax.xaxis.set_major_locator(FixedLocator([0.0] + _decades(linear_below, x_high)))
+        ax.set_xlabel(f"{X_AXES[x][1]}, log scale")
+    else:
+        ax.set_xscale("linear")
+        ax.set_xlim(0, limits.x_max * (1 + X_MARGIN))
+        ax.xaxis.set_major_locator(MaxNLocator(6))
+        ax.set_xlabel(X_AXES[x][1])
     ax.xaxis.set_major_formatter(FuncFormatter(plain_number))
     ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xlabel(f"{X_AXES[x][1]}, log scale")
-    _fix_private_bytes_axis(ax, limits)
+    _fix_private_bytes_axis(ax, limits, log)
 
 
-def _fix_private_bytes_axis(ax: Axes, limits: MemoryLimits) -> None:
-    """Private bytes in MiB: log with 1-2-5 ticks over a wide range, linear over a narrow one."""
+def _fix_private_bytes_axis(ax: Axes, limits: MemoryLimits, log: bool) -> None:
+    """Private bytes in MiB: log with 1-2-5 ticks over a wide range (linear from 0 unless
+    ``log``), linear around the values over a narrow one."""
     lo, hi = limits.y_min_bytes / MIB, limits.y_max_bytes / MIB
-    if limits.log_y:
+    if limits.log_y and log:
         ax.set_yscale("log")
         y_low, y_high = lo / 1.25, hi * 1.6
         ticks = [m * d for d in _decades(y_low / 10, y_high) for m in (1, 2, 5)]
@@ -155,8 +164,9 @@ def _fix_private_bytes_axis(ax: Axes, limits: MemoryLimits) -> None:
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:g}"))
         ax.set_ylabel("private bytes (MiB, log scale)")
     else:
+        ax.set_yscale("linear")
         pad = 0.1 * (hi - lo) + 1 / 1024  # at least a KiB of room
-        y_low, y_high = lo - pad, hi + pad
+        y_low, y_high = (0.0, hi * 1.08) if limits.log_y else (lo - pad, hi + pad)
         ax.yaxis.set_major_locator(MaxNLocator(6))
         digits = max(0, int(np.ceil(-np.log10((y_high - y_low) / 6))))
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.{digits}f}"))

@@ -376,15 +376,17 @@ class InterfacePointer:
                 raise COMError(
                     "E_INVALIDARG",
                     f"{method} on IUnknown: IUnknown is the proxy manager itself, and you "
-                    "cannot duplicate a proxy manager (CopyProxy docs). Real COM returns "
-                    "E_INVALIDARG too. To secure QueryInterface, AddRef and Release, set "
+                    "cannot duplicate a proxy manager (CopyProxy docs). That real COM returns "
+                    "E_INVALIDARG here is our inference (the error CopyProxy lists for invalid "
+                    "arguments). To secure QueryInterface, AddRef and Release, set "
                     "IUnknown's blanket instead (SetBlanket or CoSetProxyBlanket on it).",
                 )
             raise COMError(
                 "E_INVALIDARG",
                 f"{method} on the local interface {target}: it is implemented by the proxy "
                 "manager itself, not by an interface proxy, and IClientSecurity's methods "
-                "accept no local interface except IUnknown (CopyProxy not even that). Real "
-                "COM returns E_INVALIDARG too.",
+                "accept no local interface except IUnknown (CopyProxy not even that). That "
+                "real COM returns E_INVALIDARG here is our inference: the IClientSecurity page "
+                "says such a call does not work, not which error it returns.",
             )
         return target

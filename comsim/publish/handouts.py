@@ -1,10 +1,12 @@
-"""Printed handouts: one PDF per notebook, printed from its offline report by headless Chromium.
+"""Printed handouts: one PDF per notebook, printed from its page of the course site by headless
+Chromium.
 
-Instructors hand these out, and learners without a machine read them. The reports carry a
-print stylesheet (see ``comsim/templates/offline``): figures and code never run past the page
-edge (images scale to the page width, code wraps), and an offline explorer prints the frame it
-shows when the page opens (its default) with the slider values written out and the caption
-(the figure's text summary) under it; sliders, buttons and the page navigation are left out.
+Instructors hand these out, and learners without a machine read them. The site carries a
+print stylesheet (``templates/book/_static/comsim-book.css``): figures and code never run
+past the page edge (images scale to the page width, code wraps), and an offline explorer
+prints the frame it shows when the page opens (its default) with the slider values written
+out and the caption (the figure's text summary) under it; sliders, buttons and the page
+navigation are left out.
 Folded sections (``<details>``: deeper material) are printed unfolded, because a reader of
 paper cannot click them open -- except answers: a handout asks, it does not answer. A prediction
 prints as its question and a blank, with neither the code that checks it nor its folded answer
@@ -31,7 +33,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import chromium
+from . import arguments, chromium
+from .interrupt import terminate_as_interrupt
+from .report import SITE_PAGES
 
 PAGE_FORMAT = "A4"
 MARGIN = {"top": "10mm", "bottom": "14mm", "left": "11mm", "right": "11mm"}
@@ -55,9 +59,9 @@ def appendix_start(notebook: Path) -> str | None:
 
 
 def handout_sources(reports_dir: Path | str) -> list[Path]:
-    """The notebooks' reports in ``reports_dir`` (not the course map or the sources page)."""
+    """The notebooks' pages in ``reports_dir`` (not the course map, the search or the sources)."""
     pages = sorted(Path(reports_dir).glob("*.html"))
-    return [p for p in pages if p.stem not in {"index", "sources"}]
+    return [p for p in pages if p.stem not in SITE_PAGES]
 
 
 def print_pdf(
@@ -131,18 +135,22 @@ def write_handouts(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: print every report and say where the PDFs are."""
-    parser = argparse.ArgumentParser(
-        prog="python -m comsim.publish.handouts", description=__doc__.splitlines()[0]
-    )
+    prog = "python -m comsim.publish.handouts"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=Path("build/reports"))
     parser.add_argument("--out", type=Path, default=Path("build/handouts"))
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        written = write_handouts(args.reports, args.out, args.notebooks_dir)
+        arguments.output_folder(args.out, "--out")
+    except arguments.UsageError as error:
+        return arguments.refuse(prog, error)
+    try:
+        with terminate_as_interrupt():
+            written = write_handouts(args.reports, args.out, args.notebooks_dir)
     except FileNotFoundError as error:
-        print(f"comsim.publish.handouts: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")

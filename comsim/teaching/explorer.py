@@ -3,12 +3,16 @@
 Each explorer owns one matplotlib Figure and redraws it in place when a slider moves; its
 sliders are public attributes so notebooks and tests can drive them. The explorers' axes are
 fixed at what the sliders can reach, so a slider move changes the curve and never the axes; a
-grey line shows the KB's run, and a panel beside memory shows what the slider changed inside
-the model (interface proxies alive, the proxy manager's refcount). Each slider names the
+grey line shows the KB's run. The axes are linear by default, so "does twice the loop grow
+twice as much?" can be read off the plot; a toggle switches both to log scales, where every
+loop length from 1 to 200,001 gets room. Asked for (``show_counts=True``, from notebook 02
+on, where they are explained), a panel beside memory shows what the slider changed inside the
+model: interface proxies alive and the proxy manager's refcount. Each slider names the
 question it answers (:data:`QUESTIONS`). Every frame's figure carries its alt text.
 
 On a static page (:mod:`comsim.teaching.pages`) an explorer also carries
-precomputed frames that a plain HTML slider scrubs without a kernel.
+precomputed frames that a plain HTML slider scrubs without a kernel, on the scale the live
+explorer shows.
 """
 
 from __future__ import annotations
@@ -102,20 +106,23 @@ def _nearest_index(grid, value) -> int:
 class Explorer(FigureWidget):
     """Private bytes against iterations (or time) for one or more strategies, with sliders for
     the iteration count and the loop's tightness (and, optionally, the number of blankets),
-    and beside it what the sliders change inside the model: interface proxies alive and the
-    proxy manager's refcount.
+    and, with ``show_counts``, beside it what the sliders change inside the model: interface
+    proxies alive and the proxy manager's refcount.
 
     The axes are fixed at what the sliders' range can produce (the extreme settings are
     simulated once, here), so a slider move changes the curve, never the axes; a grey line
-    shows the KB's run (the model's defaults) for comparison. See
-    :class:`comsim.figures.MemoryLimits` for why the axes are logarithmic.
+    shows the KB's run (the model's defaults) for comparison. Against iterations they are
+    linear from 0 unless ``log``; against time, where the loosest run takes about 200 times
+    the KB's, log unless ``log=False``. The ``log_axes`` toggle switches (see
+    :class:`comsim.figures.MemoryLimits` for what each scale shows).
 
     ``iterations``, ``tightness`` and ``blankets`` set where the sliders start (``blankets``
     without ``show_blankets`` is a fixed setting instead).
 
-    Public: ``iterations``, ``tightness``, ``blankets`` (or None) sliders, ``figure``,
-    ``plot`` (an :class:`~comsim.figures.ExplorerPlot`), ``caption``, ``traces`` (the runs on
-    show), ``limits``, ``reference`` (the KB's run), ``last_redraw_ms``.
+    Public: ``iterations``, ``tightness``, ``blankets`` (or None) sliders, ``log_axes`` (a
+    ToggleButton), ``figure``, ``plot`` (an :class:`~comsim.figures.ExplorerPlot`),
+    ``caption``, ``traces`` (the runs on show), ``limits``, ``reference`` (the KB's run),
+    ``last_redraw_ms``.
     """
 
     def __init__(
@@ -129,12 +136,17 @@ class Explorer(FigureWidget):
         iterations=None,
         tightness=None,
         blankets=None,
+        show_counts=False,
+        log=None,
         **overrides,
     ):
         self.strategies = _strategy_names(strategies)
+        self.show_counts = checks.flag("show_counts", show_counts)
+        check_x(x)
+        # Time spans the loosest, longest run (about 200 times the KB's): log unless asked.
+        log = x == "time" if log is None else checks.flag("log", log)
         if not isinstance(policy, str) or policy not in POLICIES:
             raise checks.refuse("policy", "one of " + ", ".join(map(repr, POLICIES)), policy)
-        check_x(x)
         if isinstance(show_blankets, np.bool_):
             show_blankets = bool(show_blankets)
         checks.flag("show_blankets", show_blankets)
@@ -150,14 +162,21 @@ class Explorer(FigureWidget):
         self.policy, self.overrides = policy, overrides
         controls = self._make_sliders(start)
         self.title = title or f"Private bytes: {self._names()} ({policy})"
-        self._make_plot(x)
+        self._make_plot(x, log)
+        self.log_axes = widgets.ToggleButton(
+            value=log,
+            description="log axes",
+            tooltip="Switch both axes between linear (from 0) and logarithmic scales",
+        )
         self.caption = widgets.HTML()
         self.output = widgets.Output()
         self.traces: dict[str, Trace] = {}
         self.last_redraw_ms = float("nan")
-        super().__init__([_with_question(c) for c in controls] + [self.output, self.caption])
+        rows = [_with_question(c) for c in controls] + [self.log_axes]
+        super().__init__([*rows, self.output, self.caption])
         for control in controls:
             control.observe(self._on_change, names="value")
+        self.log_axes.observe(self._on_scale, names="value")
         self.redraw()
 
     def _make_sliders(self, start: dict) -> list:
@@ -184,7 +203,12 @@ class Explorer(FigureWidget):
             return ", ".join(self.strategies)
         return f"{len(self.strategies)} strategies"
 
-    def _make_plot(self, x: str) -> None:
+    def _on_scale(self, change) -> None:
+        """The log toggle: the same runs, on the other scale (nothing is simulated again)."""
+        self.plot.set_log(bool(change["new"]))
+        self._show()
+
+    def _make_plot(self, x: str, log: bool) -> None:
         """The figure, on axes that hold every setting the sliders reach, with the KB's run."""
         self.limits, count_max = self._fixed_axes(x)
         self.reference = simulate(strategy="copy-each-time", policy="by-design")
@@ -200,6 +224,8 @@ class Explorer(FigureWidget):
             count_max,
             reference=self.reference,
             reference_label=self.reference_label,
+            counts=self.show_counts,
+            log=log,
         )
         self.figure = self.plot.figure
 
@@ -320,12 +346,17 @@ def explorer(
     iterations=None,
     tightness=None,
     blankets=None,
+    show_counts=False,
+    log=None,
     **overrides,
 ) -> Explorer:
     """Private bytes of the KB loop (or other strategies) with sliders for iterations and
     tightness (and blankets, with ``show_blankets=True``), on fixed axes with the KB's run as
     a grey reference. ``strategies`` may be one name or several to compare side by side;
-    ``iterations``, ``tightness``, ``blankets`` set where the sliders start."""
+    ``iterations``, ``tightness``, ``blankets`` set where the sliders start. Against
+    iterations the axes are linear from 0 (``log=True`` starts on log scales; against time
+    log is the default); a toggle switches. ``show_counts`` adds the panel of interface
+    proxies alive and the proxy manager's refcount."""
     return Explorer(
         strategies,
         policy,
@@ -334,5 +365,7 @@ def explorer(
         iterations=iterations,
         tightness=tightness,
         blankets=blankets,
+        show_counts=show_counts,
+        log=log,
         **overrides,
     )

@@ -6,7 +6,7 @@ screen readers, and the answer with its explanation, folded until the learner ha
 value. On a page with no kernel the same form is plain HTML (``templates/predict.html.j2``)
 checked in the browser by the widgets' one script; nothing is loaded from the network. Both come
 from one ``Prediction``: its ``_repr_mimebundle_`` carries the widget view and the HTML, and the
-report keeps the HTML (see ``comsim.publish.report.OfflineWidgetPreprocessor``).
+course site keeps the HTML (see ``comsim.publish.offline.OfflineWidgetPreprocessor``).
 
 Both check with the course's one answer checker, :class:`comsim.teaching.answers.Answer`: the
 kernel asks it for a verdict, and the page receives its rule and messages as data.
@@ -24,6 +24,15 @@ The answer is always computed in the notebook from comsim, never typed in as a l
 
 ``Prediction.check(value)`` returns the feedback text; the Check button calls it with the
 input's value, so tests can drive a checkpoint without a browser.
+
+Every displayed checkpoint leaves machine-readable metadata in its output
+(``output.metadata["comsim"]["predictions"]``, see :meth:`Prediction.metadata`): the prompt,
+the answer, its unit and tolerance, and the words a page uses for the quantity. The course's
+tests read it to find every commitment and to check that nothing shown before it gives the
+answer away.
+
+``now_you_try`` is the same checkpoint for a variation the learner runs: a task ("run the loop
+with 5,001 iterations"), then the number to report, checked like a prediction.
 """
 
 from __future__ import annotations
@@ -37,8 +46,16 @@ from ..model import checks
 from . import markup
 from .answers import Answer
 
-__all__ = ["Prediction", "predict"]
+__all__ = ["METADATA_KEY", "Prediction", "now_you_try", "predict"]
 
+METADATA_KEY = "comsim"
+"""The output metadata field where displayed checkpoints describe themselves."""
+KINDS = {"predict": "Predict.", "now-you-try": "Now you try."}
+"""The kinds of checkpoint and how each one's question starts."""
+TASK_NEEDS_KERNEL = (
+    "This task asks you to run code: open the notebook in Jupyter to try it. You can still "
+    "check an answer here."
+)
 ANSWER_SUMMARY = "Answer (commit a prediction first)"
 SHOW_ANSWER = "Show the answer"
 HIDE_ANSWER = "Hide the answer"
@@ -54,6 +71,11 @@ class Prediction:
     to case and surrounding spaces). ``hints`` pair a typical wrong answer with a diagnosis of
     the reasoning that leads to it. ``explanation`` is shown with the answer once the learner
     has committed a value. ``key`` names the checkpoint in the page (HTML ids, ``data-key``).
+    ``said_as`` lists the words a page uses for the quantity beside its number (e.g.
+    ``("refcount",)`` for "refcount 1"); with the unit, they tell the no-spoiler test where a
+    page states this answer. ``given``, for a seeded problem, is the problem's whole text:
+    nothing else in the course is about its program. ``kind`` is "predict" or "now-you-try"
+    (``task``: what to run first).
 
     Public state: ``expected`` (the :class:`~comsim.teaching.answers.Answer` that checks every
     reply), ``committed`` (a value was checked), ``attempts``, ``status`` and ``last_feedback``
@@ -73,8 +95,18 @@ class Prediction:
         hints: Sequence[tuple[object, str]] = (),
         explanation: str = "",
         key: str | None = None,
+        said_as: Sequence[str] = (),
+        given: str = "",
+        kind: str = "predict",
+        task: str = "",
     ):
         self.question = checks.text("question", question)
+        self.kind = checks.choice("kind", kind, KINDS)
+        self.task = checks.text("task", task, empty_ok=kind == "predict")
+        self.given = checks.text("given", given, empty_ok=True)
+        if isinstance(said_as, str) or not isinstance(said_as, Sequence):
+            raise checks.refuse("said_as", "a sequence of str (e.g. a tuple)", said_as, TypeError)
+        self.said_as = tuple(checks.text("each of said_as", word) for word in said_as)
         self.explanation = checks.text("explanation", explanation, empty_ok=True)
         if key is not None and not _KEY.match(checks.text("key", key)):
             raise checks.refuse(
@@ -122,7 +154,7 @@ class Prediction:
         return self._widget
 
     def _build_widget(self) -> None:
-        self.question_html = widgets.HTML(markup.part("question", "**Predict.** " + self.question))
+        self.question_html = widgets.HTML(markup.part("question", self.lead))
         if self.expected.choices is not None:
             self.input = widgets.ToggleButtons(
                 options=list(self.expected.choices),
@@ -199,18 +231,46 @@ class Prediction:
             self.show_answer.layout.display = None
 
     # -- display -------------------------------------------------------------------------------
+    @property
+    def lead(self) -> str:
+        """The question as the checkpoint shows it: "**Predict.** ..." or "**Now you try.**
+        task, then the question"."""
+        head = f"**{KINDS[self.kind]}** "
+        return head + (f"{self.task}\n\n{self.question}" if self.task else self.question)
+
+    def metadata(self) -> dict:
+        """What the course's tests read from the output: the checkpoint's key and kind, the
+        prompt, the answer (value and text), its unit, its ``tolerance`` (absolute, in the
+        unit), the choices, ``said_as``, ``given`` and the explanation shown after a commit."""
+        a = self.expected
+        return {
+            "key": self.key or self._uid,
+            "kind": self.kind,
+            "prompt": self.question,
+            "task": self.task,
+            "answer": a.value,
+            "answer_text": a.text(),
+            "unit": a.unit,
+            "tolerance": a.spread(a.value) if a.numeric else 0,
+            "choices": list(a.choices) if a.choices else None,
+            "said_as": list(self.said_as),
+            "given": self.given,
+            "explanation": self.explanation,
+        }
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
         bundle["text/html"] = self.offline_html()
         bundle["text/plain"] = self.text()
-        return bundle
+        return bundle, {METADATA_KEY: {"predictions": [self.metadata()]}}
 
     def text(self) -> str:
         """The question as plain text (no answer): what a terminal or a plain export shows."""
         unit, choices = self.expected.unit, self.expected.choices
         how = f" (answer in {unit})" if unit else ""
         options = f"\nChoices: {', '.join(choices)}" if choices else ""
-        return f"Predict: {self.question}{how}{options}"
+        task = f"{self.task}\n" if self.task else ""
+        return f"{KINDS[self.kind][:-1]}: {task}{self.question}{how}{options}"
 
     def __repr__(self) -> str:
         return f"<Prediction {self.key or self._uid}: {self.question[:60]!r}>"
@@ -223,7 +283,8 @@ class Prediction:
             "predict.html.j2",
             uid="comsim-predict-" + self._uid,
             key=self.key or "",
-            question="**Predict.** " + self.question,
+            question=self.lead,
+            notice=TASK_NEEDS_KERNEL if self.kind == "now-you-try" else "",
             label=self.label,
             choices=self.expected.choices,
             inputmode="decimal" if self.expected.numeric else "text",
@@ -245,6 +306,7 @@ def predict(
     hints: Sequence[tuple[object, str]] = (),
     explanation: str = "",
     key: str | None = None,
+    said_as: Sequence[str] = (),
 ) -> Prediction:
     """A predict-commit-check question: the learner commits a value before the answer unfolds.
 
@@ -254,6 +316,8 @@ def predict(
     with a diagnosis shown when the learner gives it; other wrong numbers hear "too high" or
     "too low". ``explanation`` unfolds with the answer after a commit. Display the result (last
     expression of a cell): a live form in Jupyter, self-contained HTML in an exported report.
+    ``said_as``: the words a page uses for this quantity beside its number ("refcount",
+    "interface proxies alive"), for the test that nothing shown earlier gives it away.
     """
     return Prediction(
         question,
@@ -265,4 +329,39 @@ def predict(
         hints=hints,
         explanation=explanation,
         key=key,
+        said_as=said_as,
+    )
+
+
+def now_you_try(
+    task: str,
+    question: str,
+    answer: float | int | str,
+    *,
+    unit: str = "",
+    tolerance: float = 0.0,
+    relative: bool = False,
+    choices: Sequence[str] | None = None,
+    hints: Sequence[tuple[object, str]] = (),
+    explanation: str = "",
+    key: str | None = None,
+    said_as: Sequence[str] = (),
+) -> Prediction:
+    """A variation of what the notebook just did: ``task`` says what to change and run (in a
+    cell of the learner's own), ``question`` what to report; checked like :func:`predict`
+    (same arguments). On a page with no kernel it says that the task needs one, and the
+    check still works."""
+    return Prediction(
+        question,
+        answer,
+        unit=unit,
+        tolerance=tolerance,
+        relative=relative,
+        choices=choices,
+        hints=hints,
+        explanation=explanation,
+        key=key,
+        said_as=said_as,
+        kind="now-you-try",
+        task=task,
     )

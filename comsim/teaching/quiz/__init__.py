@@ -24,16 +24,22 @@ notebook::
 
     problem = quiz.make_problem(7)
     print(quiz.problem_text(problem))           # the questions, with ? where answers go
-    quiz.predictions(problem)                   # one checker (comsim.predict) per question
+    answers = quiz.predictions(problem)         # one checker (comsim.predict) per question
+    answers.worked_answer()                     # the answers and why, once each is committed
     quiz.check(problem, refcount=..., proxies=...)   # the same checks, as a function
     quiz.reveal(problem)                        # the answers and why, folded until clicked
 
 From a shell: ``python -m comsim quiz --seed 7`` prints the problem, ``--answers`` fills it in
 and adds the reasoning.
 
+The steps a program is made of (``QueryInterface("pCS")``, ``CopyProxy()``, ``Release("pCopy")``,
+...) are exported too: a bug hunt's fix (:mod:`comsim.teaching.exercises.bug_hunt`) is written
+with them.
+
 The coding exercise: :func:`check_cache` (:mod:`.cache_check`) runs a learner's per-blanket
 cache through a loop with several blankets and says whether copies, reference counts and
-memory behave; :class:`ReferenceBlanketCache` is the reference solution.
+memory behave; :class:`ReferenceBlanketCache` is the reference solution, which
+:func:`reference_solution` shows once the learner has checked a class of their own.
 """
 
 from __future__ import annotations
@@ -45,7 +51,8 @@ from .fold import Folded, Solution, folded, reveal
 from .growth import BYTES_PER_COPY_CHOICES
 from .make import KIND_TITLES, KINDS, make_problem
 from .problem import Problem, Question, problem_text
-from .reference_cache import ReferenceBlanketCache, reference_cache_source
+from .program import CoCopyProxy, CopyProxy, QueryInterface, Release, SetBlanket
+from .reference_cache import ReferenceBlanketCache, reference_cache_source, reference_solution
 
 __all__ = [
     "BYTES_PER_COPY_CHOICES",
@@ -57,11 +64,16 @@ __all__ = [
     "AnswerFeedback",
     "CacheReport",
     "Checkers",
+    "CoCopyProxy",
+    "CopyProxy",
     "Feedback",
     "Folded",
     "Problem",
+    "QueryInterface",
     "Question",
     "ReferenceBlanketCache",
+    "Release",
+    "SetBlanket",
     "Solution",
     "check",
     "check_cache",
@@ -71,5 +83,6 @@ __all__ = [
     "predictions",
     "problem_text",
     "reference_cache_source",
+    "reference_solution",
     "reveal",
 ]

@@ -23,7 +23,9 @@ from ...model.process import Process
 from ...model.strategies import blanket_for
 from ...model.text import count, number
 from .budget import OutOfTime, TimeBudget
+from .cache_skeleton import is_skeleton
 from .prose import say
+from .reference_cache import ReferenceBlanketCache
 
 CACHE_CHECK_BLANKETS = 3
 CACHE_CHECK_CALLS = 120
@@ -34,6 +36,14 @@ CALLS_RANGE = (2, 10_000)
 """Calls a check may make: 10,000 take well under a second with a working cache."""
 SECONDS_RANGE = (0, 60)
 """The learner's code may run this long (left end open) before the check stops it."""
+
+_own_tries: list[str] = []  # the learner's own classes checked in this kernel, by name
+
+
+def tried_own_cache() -> bool:
+    """True once :func:`check_cache` has run on a class of the learner's own (not the skeleton
+    notebook 07 gives, not the reference solution): their commitment."""
+    return bool(_own_tries)
 
 
 @dataclass(frozen=True, repr=False)
@@ -111,8 +121,12 @@ def check_cache(
     reference alone; interface proxies stay at the original + one per blanket; the proxy
     manager's count is pItf's + one per cached copy between calls; private bytes stay flat once
     every setting is cached; after clear() and pItf->Release() nothing is left. The cache's
-    code may run ``seconds`` in all (in (0, 60]) before the check stops it."""
+    code may run ``seconds`` in all (in (0, 60]) before the check stops it. A check of the
+    learner's own class is their commitment (:func:`tried_own_cache`): the reference solution
+    opens after it (:func:`~.reference_cache.reference_solution`)."""
     blankets, calls, seconds = _check_arguments(cache_class, blankets, calls, seconds)
+    if not _given(cache_class):
+        _own_tries.append(getattr(cache_class, "__name__", "?"))
     bench = _Bench.start(blankets, calls, seconds)
     try:
         _exercise(bench, cache_class)
@@ -126,6 +140,11 @@ def check_cache(
     else:
         return CacheReport(True, tuple(bench.lines))
     return CacheReport(False, (*bench.lines, f"✘ {message}"), broken, bench.stage)
+
+
+def _given(cache_class: object) -> bool:
+    """The skeleton or the reference solution: a class the learner did not write."""
+    return cache_class is ReferenceBlanketCache or is_skeleton(cache_class)
 
 
 def _check_arguments(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...model import checks
 from ...model.text import number
 from ..answers import Answer
-from .problem import Problem, Question, check_problem
+from .problem import Problem, Question, check_problem, problem_text
 from .prose import say
 
 _ICONS = {"right": "✔", "wrong": "✘", "missing": "…", "invalid": "✘"}
@@ -123,10 +123,26 @@ def check_prediction(
 class Checkers:
     """The checkers of one problem, shown together: one live form per question in a notebook,
     self-contained HTML in an exported report. Iterate or index it to get each
-    :class:`comsim.Prediction`."""
+    :class:`comsim.Prediction`; :meth:`worked_answer` opens once each has a committed
+    answer."""
 
-    def __init__(self, items: list):
+    def __init__(self, items: list, problem: Problem | None = None):
         self.items = list(items)
+        self.problem = problem
+
+    def worked_answer(self):
+        """The problem's worked solution (every answer and why), behind a button that opens
+        only once every question here has a committed answer."""
+        from ..unlock import Locked
+
+        if self.problem is None:
+            raise ValueError("these checkers were made without their problem")
+        return Locked(
+            say("text", "solution", seed=self.problem.seed),
+            problem_text(self.problem, answers=True),
+            lambda: self.committed,
+            say("text", "commit_first"),
+        )
 
     def __iter__(self):
         return iter(self.items)
@@ -140,11 +156,18 @@ class Checkers:
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         import ipywidgets as widgets
 
+        from ..predict import METADATA_KEY
+
         box = widgets.VBox([item.widget for item in self.items])
         bundle = dict(box._repr_mimebundle_(**kwargs) or {})
         bundle["text/html"] = "".join(item.offline_html() for item in self.items)
         bundle["text/plain"] = "\n".join(item.text() for item in self.items)
-        return bundle
+        return bundle, {METADATA_KEY: {"predictions": [item.metadata() for item in self.items]}}
+
+    @property
+    def committed(self) -> bool:
+        """True once every question has a committed answer (right or wrong)."""
+        return all(item.committed for item in self.items)
 
     def __repr__(self) -> str:
         return f"<Checkers: {len(self.items)} questions>"
@@ -153,15 +176,16 @@ class Checkers:
 def predictions(problem: Problem) -> Checkers:
     """One live checker (:func:`comsim.predict`) per question of ``problem``: a learner types an
     answer, presses Check, reads the hint, and unfolds the reasoning after committing. Works in
-    the exported report too (self-contained HTML)."""
-    from ..predict import predict  # ipywidgets: loaded when a notebook asks for checkers
+    the exported report too (self-contained HTML). Each checker's metadata names the problem's
+    text as all that is ``given``: a seeded problem is about its own program only."""
+    from ..predict import Prediction  # ipywidgets: loaded when a notebook asks for checkers
 
     check_problem(problem)
     out = []
     for q in problem.questions:
         a = q.answer
         out.append(
-            predict(
+            Prediction(
                 say("text", "checker", seed=problem.seed, prompt=q.prompt),
                 a.value,
                 unit=a.unit,
@@ -170,6 +194,8 @@ def predictions(problem: Problem) -> Checkers:
                 hints=a.hints,
                 explanation=q.explanation,
                 key=f"quiz-{problem.seed}-{problem.kind}-{q.name}",
+                said_as=(q.name,),
+                given=problem.text,
             )
         )
-    return Checkers(out)
+    return Checkers(out, problem)

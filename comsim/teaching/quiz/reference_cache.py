@@ -1,9 +1,13 @@
 """The reference solution of notebook 07's coding exercise: the KB's fix as a Python class.
-Learners see its source folded (:func:`reference_cache_source`) once they have tried."""
+Learners see its source (:func:`reference_solution`) once they have checked a cache of their
+own; the notebook never puts it in place of theirs."""
 
 from __future__ import annotations
 
 import inspect
+
+from ..unlock import Locked
+from .prose import say
 
 
 class ReferenceBlanketCache:
@@ -40,3 +44,17 @@ class ReferenceBlanketCache:
 def reference_cache_source() -> str:
     """The reference solution's source code, for a folded answer."""
     return inspect.getsource(ReferenceBlanketCache)
+
+
+def reference_solution() -> Locked:
+    """The reference solution's source behind a button that opens once the learner has
+    checked a cache of their own (:func:`~.cache_check.tried_own_cache`). It shows the code;
+    it defines nothing in the notebook, so the learner's ``BlanketCache`` stays theirs."""
+    from .cache_check import tried_own_cache  # cache_check imports this module
+
+    return Locked(
+        say("cache", "reference_summary"),
+        reference_cache_source(),
+        tried_own_cache,
+        say("cache", "reference_first"),
+    )
