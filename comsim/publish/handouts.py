@@ -27,11 +27,13 @@ after ``make reports``).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
 
 import nbformat
+from docutils.nodes import make_id
 
 from . import arguments, chromium
 from .interrupt import terminate_as_interrupt
@@ -49,12 +51,14 @@ _PREPARE = PRINT_DIR / "prepare.js"
 
 
 def appendix_start(notebook: Path) -> str | None:
-    """The id of the cell where ``notebook``'s optional part starts, if it has one."""
+    """The id of the site's section where ``notebook``'s optional part starts (the heading of
+    the cell marked ``{"comsim": {"print": "appendix"}}``), if it has one."""
     if not notebook.is_file():
         return None
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.metadata.get("comsim", {}).get("print") == APPENDIX:
-            return cell.id
+            heading = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
+            return make_id(heading.group(1)) if heading else None
     return None
 
 
