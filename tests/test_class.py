@@ -17,7 +17,7 @@ from comsim import figures
 from comsim.publish.classkit import plan as class_plan
 from comsim.publish.classkit.plan import CLASS, SHORT, plan
 from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
-from testkit.browser import launch_chromium, open_offline
+from testkit.browser import launch_chromium, on_ci, open_offline
 from testkit.decks import (
     axe_source,
     deck_axe_violations,
@@ -98,7 +98,8 @@ def kit(tmp_path_factory) -> Path:
 
 def _pdf_pages(path: Path) -> list[str]:
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        reason = "pdftotext (poppler-utils) is not installed"
+        pytest.fail(reason) if on_ci() else pytest.skip(reason)
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
