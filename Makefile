@@ -1,11 +1,12 @@
 # Every target runs inside the project's own virtual environment, .venv, built on first use
 # from pyproject.toml (what we depend on) and requirements.lock (the exact versions).
 #
-#   make reports   execute every notebook and write offline HTML to build/reports/
+#   make reports   execute every notebook and build the offline course site in build/reports/
 #   make test      lint + format check (notebooks too), then the test suite
 #   make check     the quick loop: lint, then every test that starts no kernel and no browser
 #   make slides    reveal.js slides of every notebook, offline, in build/slides/
 #   make handouts  one PDF per notebook, printed from the reports, in build/handouts/
+#   make class     the class kit in build/class/: two decks, worksheet, exit tickets, answer key
 #   make lab       JupyterLab on notebooks/ (RISE presents them live as slides)
 #   make bench     the engine benchmark, then the explorers timed in JupyterLab
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
@@ -39,7 +40,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export JUPYTER_PREFER_ENV_PATH := 1
 unexport PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-.PHONY: all reports slides handouts test check lint lab bench lock clean
+.PHONY: all reports slides handouts class test check lint lab bench lock clean
 
 all: test
 
@@ -57,12 +58,20 @@ $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	$(VENV)/bin/jupyter labextension lock --level=sys_prefix $(MATHJAX3)
 	touch $@
 
+# REPORT_ARGS adds launch buttons, e.g. "--repository-url URL --binder-url https://mybinder.org"
+# (see python -m comsim.publish.report --help); none by default.
+REPORT_ARGS ?=
 reports: $(INSTALLED)
-	$(PY) -m comsim.publish.report
+	$(PY) -m comsim.publish.report $(REPORT_ARGS)
 
 # Headless Chromium (Debian's /usr/bin/chromium) prints each report to PDF.
 handouts: reports
 	$(PY) -m comsim.publish.handouts
+
+# The class kit: the decks (their notebooks executed once in the projector style, then kept
+# while unchanged), the worksheet, one exit ticket per row and the answer key, all offline.
+class: $(INSTALLED) $(REVEAL)
+	$(PY) -m comsim.publish.classkit
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
