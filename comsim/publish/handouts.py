@@ -32,9 +32,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from docutils.nodes import make_id
-
 from . import arguments, chromium
 from .interrupt import terminate_as_interrupt
 from .report import SITE_PAGES
@@ -55,6 +52,9 @@ def appendix_start(notebook: Path) -> str | None:
     the cell marked ``{"comsim": {"print": "appendix"}}``), if it has one."""
     if not notebook.is_file():
         return None
+    import nbformat  # here, so that --help answers without loading it
+    from docutils.nodes import make_id
+
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.metadata.get("comsim", {}).get("print") == APPENDIX:
             heading = re.search(r"^#+\s+(.+)$", cell.source, re.MULTILINE)
