@@ -5,6 +5,7 @@ the benchmark (through ``testkit``) open the exported pages with it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,3 +33,26 @@ def launch(playwright, **options):
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=list(LAUNCH_ARGS), **options
     )
+
+
+def with_browser(work):
+    """``work(browser)`` with a headless Chromium that is closed afterwards; its result.
+
+    Playwright's sync API refuses a thread where an asyncio loop runs (a Jupyter kernel, or a
+    test beside another browser), so the browser lives on a thread of its own.
+    """
+    if not CHROMIUM.exists():
+        raise ChromiumMissing(f"{CHROMIUM} is missing: install Debian's chromium (apt-get)")
+
+    def run():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            try:
+                return work(browser)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="comsim-chromium") as pool:
+        return pool.submit(run).result()

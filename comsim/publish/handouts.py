@@ -117,24 +117,19 @@ def write_handouts(
         raise FileNotFoundError(
             f"no reports in {Path(reports_dir).resolve()}: run `make reports` first"
         )
-    if not chromium.CHROMIUM.exists():
-        raise chromium.ChromiumMissing(f"{chromium.CHROMIUM} is missing: install Debian's chromium")
-    from playwright.sync_api import sync_playwright
 
-    written = []
-    with sync_playwright() as playwright:
-        browser = chromium.launch(playwright)
-        try:
-            for report in reports:
-                start = appendix_start(Path(notebooks_dir) / f"{report.stem}.ipynb")
-                out = Path(out_dir) / f"{report.stem}.pdf"
-                written.append(print_pdf(browser, report, out, start))
-                if start:
-                    out = out.with_suffix(".appendix.pdf")
-                    written.append(print_pdf(browser, report, out, start, APPENDIX))
-        finally:
-            browser.close()
-    return written
+    def print_all(browser) -> list[Path]:
+        written = []
+        for report in reports:
+            start = appendix_start(Path(notebooks_dir) / f"{report.stem}.ipynb")
+            out = Path(out_dir) / f"{report.stem}.pdf"
+            written.append(print_pdf(browser, report, out, start))
+            if start:
+                out = out.with_suffix(".appendix.pdf")
+                written.append(print_pdf(browser, report, out, start, APPENDIX))
+        return written
+
+    return chromium.with_browser(print_all)
 
 
 def main(argv: list[str] | None = None) -> int:

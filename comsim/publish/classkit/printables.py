@@ -128,14 +128,7 @@ def write_printables(
     out_dir: Path | str = "build/class", rows: int = ROWS, first_seed: int = TICKET_SEED
 ) -> list[Path]:
     """Write the worksheet, the exit tickets and the answer key to ``out_dir``."""
-    from playwright.sync_api import sync_playwright
-
-    written = []
-    with sync_playwright() as playwright:
-        browser = chromium.launch(playwright)
-        try:
-            for name, html in pages(rows, first_seed).items():
-                written.append(print_html(browser, html, Path(out_dir) / name))
-        finally:
-            browser.close()
-    return written
+    out, printed = Path(out_dir), pages(rows, first_seed)
+    return chromium.with_browser(
+        lambda browser: [print_html(browser, html, out / name) for name, html in printed.items()]
+    )
