@@ -1,7 +1,7 @@
 # Every target runs inside the project's own virtual environment, .venv, built on first use
 # from pyproject.toml (what we depend on) and requirements.lock (the exact versions).
 #
-#   make reports   execute every notebook and write offline HTML to build/reports/
+#   make reports   execute every notebook and build the offline course site in build/reports/
 #   make test      lint + format check (notebooks too), then the test suite
 #   make check     the quick loop: lint, then every test that starts no kernel and no browser
 #   make slides    reveal.js slides of every notebook, offline, in build/slides/
@@ -57,8 +57,11 @@ $(INSTALLED): pyproject.toml $(LOCK) | $(PY)
 	$(VENV)/bin/jupyter labextension lock --level=sys_prefix $(MATHJAX3)
 	touch $@
 
+# REPORT_ARGS adds launch buttons, e.g. "--repository-url URL --binder-url https://mybinder.org"
+# (see python -m comsim.publish.report --help); none by default.
+REPORT_ARGS ?=
 reports: $(INSTALLED)
-	$(PY) -m comsim.publish.report
+	$(PY) -m comsim.publish.report $(REPORT_ARGS)
 
 # Headless Chromium (Debian's /usr/bin/chromium) prints each report to PDF.
 handouts: reports

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .model.params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
 from .model.text import article
+from .publish.interrupt import terminate_as_interrupt
 
 # The choices of the options, written out here: importing them from the model would load numpy
 # (and, through comsim.engines.scenarios, pandas) before --help could answer.
@@ -192,7 +193,8 @@ def _new_file_mode(path: Path) -> int:
 
 def _write_all(jobs: list[tuple[Path, Callable[[str], None]]]) -> None:
     """Write every file under a temporary name in its folder, then rename each into place.
-    If anything fails, the temporary files go and the files on disk stay as they were."""
+    If anything fails, or Ctrl-C or SIGTERM stops the run, the temporary files go and the
+    files on disk stay as they were."""
     done: list[tuple[str, Path]] = []
     try:
         for path, write in jobs:
@@ -200,8 +202,8 @@ def _write_all(jobs: list[tuple[Path, Callable[[str], None]]]) -> None:
                 write(str(path))
                 continue
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            os.close(fd)
             done.append((tmp, path))
+            os.close(fd)
             write(tmp)
             os.chmod(tmp, _new_file_mode(path))
         for tmp, path in done:
@@ -342,7 +344,8 @@ def _write_outputs(trace, args: argparse.Namespace, outputs: list[Output]) -> No
         if out.path is None:
             writers[out.option](sys.stdout)
             sys.stdout.flush()
-    _write_all([(out.path, writers[out.option]) for out in outputs if out.path is not None])
+    with terminate_as_interrupt():
+        _write_all([(out.path, writers[out.option]) for out in outputs if out.path is not None])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

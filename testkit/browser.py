@@ -228,9 +228,10 @@ def _has_anchor(path: Path, anchor: str) -> bool:
 
 # WCAG 2.1, levels A and AA: the rules axe-core checks for them.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-_RUN_AXE = """async ([tags, context]) => {
+_RUN_AXE = """async ([tags, context, extra]) => {
+  const rules = Object.fromEntries(extra.map(rule => [rule, {enabled: true}]));
   const result = await axe.run(context || document, {runOnly: {type: 'tag', values: tags},
-                                                     resultTypes: ['violations']});
+                                                     rules, resultTypes: ['violations']});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => [n.target.join(' '), n.failureSummary.split('\\n').slice(1, 2)
@@ -253,12 +254,15 @@ def axe_source(vendor_dir: Path) -> str:
     return script.read_text(encoding="utf-8")
 
 
-def axe_violations(page, axe_js: str, context: str | None = None, limit: int = 5) -> list[str]:
+def axe_violations(
+    page, axe_js: str, context: str | None = None, limit: int = 5, extra_rules: tuple = ()
+) -> list[str]:
     """Every WCAG 2.1 A/AA violation axe-core finds in the page (or in the elements that the
-    CSS selector ``context`` picks), one line per rule with the first few places it fails."""
+    CSS selector ``context`` picks), one line per rule with the first few places it fails.
+    ``extra_rules`` adds rules that axe-core leaves out of its tags (its experimental ones)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_js)
-    found = page.evaluate(_RUN_AXE, [WCAG_TAGS, context])
+    found = page.evaluate(_RUN_AXE, [WCAG_TAGS, context, list(extra_rules)])
     lines = []
     for v in found:
         where = "; ".join(

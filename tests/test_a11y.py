@@ -13,7 +13,8 @@ import pytest
 import comsim
 from comsim.model.params import TAGS
 from comsim.model.sources import SOURCES
-from comsim.publish import report, slides
+from comsim.publish import slides
+from comsim.publish.offline import find_remote_references
 from comsim.teaching import notes, offline
 
 NOTE_BACKGROUND = notes.NOTE_BACKGROUND
@@ -64,43 +65,41 @@ def test_a_note_with_an_unknown_source_names_the_parameter_and_the_keys():
         comsim.note("documented", "Text.", source=3)
 
 
-def test_links_to_notebooks_the_glossary_and_the_sources_follow_the_export():
+def test_links_to_notebooks_the_glossary_and_the_sources_follow_the_decks():
     html = (
         '<a href="02_aggregation.ipynb">next</a> <a href="glossary.ipynb#interface-proxy">x</a> '
         '<a href="../docs/sources.md#copyproxy">s</a> <a href="../docs/sources.md">all</a> '
         '<a href="https://example.com/a.ipynb">remote</a>'
     )
 
-    assert report.link_exports(html) == (
-        '<a href="02_aggregation.html">next</a> <a href="glossary.html#interface-proxy">x</a> '
+    assert slides.link_exports(html) == (
+        '<a href="02_aggregation.slides.html">next</a> '
+        '<a href="glossary.slides.html#interface-proxy">x</a> '
         '<a href="sources.html#copyproxy">s</a> <a href="sources.html">all</a> '
         '<a href="https://example.com/a.ipynb">remote</a>'
     )
-    assert 'href="glossary.slides.html#proxy"' in report.link_exports(
-        '<a href="glossary.ipynb#proxy">', ".slides.html"
-    )
 
 
-def test_the_sources_page_keeps_every_keys_anchor_and_loads_nothing(repo_root):
-    page = report.sources_html((repo_root / "docs" / "sources.md").read_text(encoding="utf-8"))
+def test_on_a_static_page_a_notes_source_links_to_the_sources_page_beside_it():
+    from comsim.teaching import pages
+
+    pages.for_static_pages()
+    try:
+        html = comsim.note("documented", "Text.", source="copyproxy")._repr_html_()
+    finally:
+        pages.for_static_pages(False)
+
+    assert 'href="sources.html#copyproxy"' in html
+    assert "docs/sources.md" not in html
+
+
+def test_the_decks_sources_page_keeps_every_keys_anchor_and_loads_nothing(repo_root):
+    page = slides.sources_html((repo_root / "docs" / "sources.md").read_text(encoding="utf-8"))
 
     missing = [key for key in SOURCES if f'id="{key}"' not in page]
     assert missing == []
-    assert report.find_remote_references(page) == []
+    assert find_remote_references(page) == []
     assert '<html lang="en">' in page and "<title>" in page
-
-
-def test_a_cell_tagged_remove_input_shows_its_output_without_its_code():
-    cell = nbformat.v4.new_code_cell(
-        "comsim.note('documented', 'x')", metadata={"tags": ["remove-input"]}
-    )
-    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>the note</p>"})]
-    nb = nbformat.v4.new_notebook(cells=[cell])
-
-    html, _ = report._exporter().from_notebook_node(nb, resources={"comsim_css": ""})
-
-    assert "<p>the note</p>" in html
-    assert "comsim.note" not in html
 
 
 def test_on_a_slide_code_shows_only_when_the_cell_asks_for_it():

@@ -15,7 +15,7 @@ import pytest
 import comsim
 from comsim.engines.trace import MIB
 from comsim.model.text import number
-from comsim.publish.report import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
+from comsim.publish.offline import WIDGET_VIEW, OfflineWidgetPreprocessor, find_remote_references
 from comsim.teaching.predict import ANSWER_SUMMARY, METADATA_KEY, Prediction, predict
 
 COPY_NOT_FREED = "Release on a copy does not free it; the proxy manager keeps it."

@@ -368,3 +368,25 @@ def test_csv_to_a_closed_standard_output_is_refused_before_the_run(tmp_path):
     )
     assert done.returncode == 2
     assert "standard output is closed" in done.stderr
+
+
+@pytest.mark.slow
+def test_sigterm_while_writing_the_outputs_leaves_no_hidden_temporary_files(tmp_path):
+    """Issue 18, item 13: SIGTERM during the write phase left hidden .tmp files (up to 9 MB)
+    behind; it now cleans up as Ctrl-C does, and the files on disk stay as they were."""
+    import signal
+    import time
+
+    args = ["simulate", "--iterations", "10000000", "--no-progress"]
+    args += ["--csv", str(tmp_path / "run.csv"), "--png", str(tmp_path / "run.png")]
+    run = subprocess.Popen(
+        [sys.executable, "-m", "comsim", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".run.csv.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    run.send_signal(signal.SIGTERM)
+    run.wait(timeout=60)
+
+    assert run.returncode != 0, "the run ended before it could be stopped while writing"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -308,9 +308,9 @@ _KERNEL_CELLS = [
 def test_in_a_kernel_blanks_in_values_and_in_code_are_told_apart_from_answers(tmp_path):
     import nbformat
 
-    from comsim.publish import report
+    from comsim.publish import execute
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _KERNEL_CELLS])
-    report.notebook_client(nb, tmp_path).execute()
+    execute.notebook_client(nb, tmp_path).execute()
     printed = [o.text.strip() for cell in nb.cells[2:] for o in cell.outputs if "text" in o]
     assert printed == ["missing", "missing", "right"]

@@ -11,8 +11,10 @@ from comsim.publish import handouts
 # built there once per session.)
 
 
-def test_every_notebook_report_becomes_a_handout_but_not_the_map_or_the_sources(tmp_path):
-    for name in ["00_start_here", "01_the_symptom", "glossary", "index", "sources"]:
+def test_every_notebook_page_becomes_a_handout_but_not_the_map_the_search_or_the_sources(
+    tmp_path,
+):
+    for name in ["00_start_here", "01_the_symptom", "glossary", "index", "search", "sources"]:
         (tmp_path / f"{name}.html").write_text("<p>page</p>", encoding="utf-8")
 
     picked = [p.name for p in handouts.handout_sources(tmp_path)]

@@ -76,6 +76,11 @@ def test_the_wheel_ships_the_data_and_the_templates(installed):
         "assert {'parameters.csv', 'scenarios.csv'} <= names, names\n"
         "assert len(comsim.PARAMETERS) > 10\n"
         "assert any(r.files('comsim.publish').joinpath('templates').iterdir())\n"
+        "book = r.files('comsim.publish').joinpath('templates', 'book')\n"
+        "shipped = {p.name for p in book.iterdir()}\n"
+        "assert {'_config.yml', 'index.md.j2', '_static', '_templates'} <= shipped, shipped\n"
+        "from importlib.metadata import entry_points\n"
+        "assert 'comsim-alt-text' in entry_points(group='myst_nb.mime_renderers').names\n"
     )
     done = _run(env_dir / "bin" / "python", "-c", code, cwd=elsewhere, env=_clean_env())
     assert Path(done.stdout.strip()).is_relative_to(env_dir), "comsim came from the checkout"

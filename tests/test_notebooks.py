@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from comsim.publish import report
+from comsim.publish import execute
 
 # Every test here runs Jupyter kernels (conftest.py gives them one xdist worker).
 pytestmark = pytest.mark.kernel
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.kernel
 
 def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):
     nb = nbformat.read(notebook_path, as_version=4)
-    client = report.notebook_client(nb, notebook_path.parent)
+    client = execute.notebook_client(nb, notebook_path.parent)
     with client.setup_kernel():
         for run in ("first run, fresh kernel", "Run All again, same kernel, state kept"):
             for index, cell in enumerate(nb.cells):
@@ -38,7 +38,7 @@ def test_report_kernels_run_on_this_interpreter_in_the_notebook_folder(tmp_path:
             )
         ]
     )
-    report.execute_for_static_pages(nb, tmp_path)
+    execute.execute_for_static_pages(nb, tmp_path)
     assert len(nb.cells) == 1, "the cell that switched to static pages is gone again"
     printed = nb.cells[0].outputs[0]["text"].split()
     assert printed == [sys.prefix, os.path.realpath(tmp_path), "True"]

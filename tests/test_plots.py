@@ -419,7 +419,7 @@ _PNG_CELLS = [
 def test_png_display_carries_alt_text(tmp_path):
     import nbformat
 
-    from comsim.publish.report import notebook_client
+    from comsim.publish.execute import notebook_client
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in _PNG_CELLS])
     notebook_client(nb, tmp_path, timeout_s=120).execute()

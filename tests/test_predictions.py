@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from comsim.publish import freshness, report
+from comsim.publish import execute, freshness
 from comsim.teaching.predict import METADATA_KEY
 from testkit.predictions import prompts_without_commitment, read_course, spoilers
 
@@ -181,7 +181,7 @@ def executed(tmp_path_factory):
             if freshness.is_current(kept, path):
                 done[path] = nbformat.read(kept, as_version=4)
             else:
-                done[path] = report.execute_notebook(path)
+                done[path] = execute.execute_notebook(path)
         return done[path]
 
     return get

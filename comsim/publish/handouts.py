@@ -1,10 +1,12 @@
-"""Printed handouts: one PDF per notebook, printed from its offline report by headless Chromium.
+"""Printed handouts: one PDF per notebook, printed from its page of the course site by headless
+Chromium.
 
-Instructors hand these out, and learners without a machine read them. The reports carry a
-print stylesheet (see ``comsim/templates/offline``): figures and code never run past the page
-edge (images scale to the page width, code wraps), and an offline explorer prints the frame it
-shows when the page opens (its default) with the slider values written out and the caption
-(the figure's text summary) under it; sliders, buttons and the page navigation are left out.
+Instructors hand these out, and learners without a machine read them. The site carries a
+print stylesheet (``templates/book/_static/comsim-book.css``; the widgets' own rules are in
+``comsim/teaching/static/comsim.css``): figures and code never run past the page edge (images
+scale to the page width, code wraps), and an offline explorer prints the frame it shows when
+the page opens (its default) with the slider values written out and the caption (the figure's
+text summary) under it; sliders, buttons, the sidebars and the page navigation are left out.
 Folded sections (``<details>``: worked answers, deeper material) are printed unfolded, because
 a reader of paper cannot click them open.
 
@@ -22,7 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import chromium
+from . import arguments, chromium
+from .interrupt import terminate_as_interrupt
+from .report import SITE_PAGES
 
 PAGE_FORMAT = "A4"
 MARGIN = {"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}
@@ -37,9 +41,9 @@ _PREPARE = """async () => {
 
 
 def handout_sources(reports_dir: Path | str) -> list[Path]:
-    """The notebooks' reports in ``reports_dir`` (not the course map or the sources page)."""
+    """The notebooks' pages in ``reports_dir`` (not the course map, the search or the sources)."""
     pages = sorted(Path(reports_dir).glob("*.html"))
-    return [p for p in pages if p.stem not in {"index", "sources"}]
+    return [p for p in pages if p.stem not in SITE_PAGES]
 
 
 def print_pdf(browser, report: Path, pdf: Path) -> Path:
@@ -98,17 +102,21 @@ def write_handouts(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: print every report and say where the PDFs are."""
-    parser = argparse.ArgumentParser(
-        prog="python -m comsim.publish.handouts", description=__doc__.splitlines()[0]
-    )
+    prog = "python -m comsim.publish.handouts"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=Path("build/reports"))
     parser.add_argument("--out", type=Path, default=Path("build/handouts"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        written = write_handouts(args.reports, args.out)
+        arguments.output_folder(args.out, "--out")
+    except arguments.UsageError as error:
+        return arguments.refuse(prog, error)
+    try:
+        with terminate_as_interrupt():
+            written = write_handouts(args.reports, args.out)
     except FileNotFoundError as error:
-        print(f"comsim.publish.handouts: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")

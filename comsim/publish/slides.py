@@ -16,26 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-from nbconvert import SlidesExporter
-from nbconvert.preprocessors import Preprocessor
-
-from . import freshness
-from .report import (
-    READABLE_CSS,
-    SOURCES_MD,
-    TEMPLATES_DIR,
-    OfflineWidgetPreprocessor,
-    execute_notebook,
-    link_exports,
-    notebook_info,
-    plain_title,
-    remove_tagged,
-    sources_html,
-    write_offline,
-)
+from . import arguments
+from .interrupt import terminate_as_interrupt
 from .vendor import VENDOR_DIR, fetch_reveal, reveal_dir
 
+TEMPLATES_DIR = Path(__file__).parent / "templates"
 _IMPORT = re.compile(r"@import\s+url\([^)]*\)\s*;?")
 
 
@@ -69,18 +54,52 @@ SHOW_CODE_TAG = "slides-show-code"
 SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
 
 
-class SlideCodePreprocessor(Preprocessor):
+class SlideCodePreprocessor:
     """On a slide, a code cell shows only what it produced: its code stays in the notebook
     unless the cell is tagged ``slides-show-code`` (where the point is the code itself, such
-    as the KB's loop)."""
+    as the KB's loop). An nbconvert preprocessor: called with (notebook, resources)."""
 
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and SHOW_CODE_TAG not in cell.metadata.get("tags", []):
-            cell.metadata["transient"] = {"remove_source": True}
-        return cell, resources
+    enabled = True
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.cell_type == "code" and SHOW_CODE_TAG not in cell.metadata.get("tags", []):
+                cell.metadata["transient"] = {"remove_source": True}
+        return nb, resources
+
+    __call__ = preprocess
 
 
-def _exporter() -> SlidesExporter:
+_NOTEBOOK_LINK = re.compile(r'href="(?:\.\./notebooks/|\./)?([\w-]+)\.ipynb(#[^"]*)?"')
+_SOURCES_LINK = re.compile(r'href="(?:\.\./)?docs/sources\.md(#[^"]*)?"')
+
+
+def link_exports(html: str, suffix: str = ".slides.html") -> str:
+    """Links between notebooks (``NN_name.ipynb``, ``glossary.ipynb#term``) become links
+    between their decks, and links to ``docs/sources.md#key`` go to ``sources.html#key``."""
+    html = _NOTEBOOK_LINK.sub(lambda m: f'href="{m.group(1)}{suffix}{m.group(2) or ""}"', html)
+    return _SOURCES_LINK.sub(lambda m: f'href="sources.html{m.group(1) or ""}"', html)
+
+
+def sources_html(markdown_text: str) -> str:
+    """The course's list of sources (``docs/sources.md``) as an offline page for the decks
+    (``templates/sources.html.j2``). Its HTML anchors (``<a id="KEY"></a>``) stay, so notes
+    can link to ``sources.html#KEY``."""
+    import mistune  # nbconvert's Markdown renderer
+    from jinja2 import Environment, PackageLoader
+
+    env = Environment(loader=PackageLoader(__package__, "templates"), autoescape=True)
+    first = next((ln for ln in markdown_text.splitlines() if ln.startswith("# ")), "# Sources")
+    return env.get_template("sources.html.j2").render(
+        title=first[2:].strip(), body=link_exports(mistune.html(markdown_text))
+    )
+
+
+def _exporter():
+    from nbconvert import SlidesExporter
+
+    from .offline import OfflineWidgetPreprocessor, remove_tagged
+
     exporter = SlidesExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         template_name="offline_slides",
@@ -108,6 +127,14 @@ def export_slides(
     """Write ``out_dir/<stem>.slides.html`` for each notebook. Executed copies in
     ``executed_dir`` (from ``make reports``) are reused when they were executed with today's
     notebook, data and package (see :mod:`comsim.publish.freshness`)."""
+    import nbformat
+
+    from . import freshness
+    from .course import notebook_info
+    from .execute import execute_notebook
+    from .offline import readable_css, write_offline
+    from .report import sources_markdown
+
     paths = sorted(Path(notebooks_dir).glob("*.ipynb"))
     if not paths:
         raise FileNotFoundError(f"no notebooks (*.ipynb) in {Path(notebooks_dir).resolve()}")
@@ -121,47 +148,51 @@ def export_slides(
         else:
             nb = execute_notebook(path.resolve())
         nb = nbformat.from_dict(nb)
-        nb.metadata["title"] = plain_title(notebook_info(nb, path.stem).title)
+        nb.metadata["title"] = notebook_info(nb, path.stem).plain_title
         resources = {
             "metadata": {"name": path.stem, "path": str(path.parent.resolve())},
             "comsim_reveal": assets,
-            "comsim_css": READABLE_CSS,
+            "comsim_css": readable_css(),
         }
         html, _ = exporter.from_notebook_node(nb, resources=resources)
         # The reveal template links reveal.css and the theme by URL; both are inlined above.
         html = re.sub(r'<link[^>]*href="comsim-inline/[^"]*"[^>]*>', "", html)
-        html = link_exports(html, ".slides.html")
-        written.append(write_offline(html, Path(out_dir) / f"{path.stem}.slides.html"))
-    # Notes link to the course's sources: the decks get their own copy of the page.
-    markdown = Path(notebooks_dir).resolve().parent / SOURCES_MD
-    if markdown.is_file():
-        write_offline(
-            sources_html(markdown.read_text(encoding="utf-8")), Path(out_dir) / "sources.html"
+        written.append(
+            write_offline(link_exports(html), Path(out_dir) / f"{path.stem}.slides.html")
         )
+    # Notes link to the course's sources: the decks get their own copy of the page.
+    markdown = sources_markdown(Path(notebooks_dir))
+    if markdown is not None:
+        page = sources_html(markdown.read_text(encoding="utf-8"))
+        write_offline(page, Path(out_dir) / "sources.html")
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m comsim.publish.slides", description=__doc__.split("\n")[0]
-    )
+    """Command line: write the decks and say where they are."""
+    prog = "python -m comsim.publish.slides"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n")[0])
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=Path("build/slides"))
     parser.add_argument("--executed", type=Path, default=Path("build/executed"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        fetch_reveal()
-        written = export_slides(args.notebooks_dir, args.out, args.executed)
+        notebooks = arguments.input_folder(args.notebooks_dir, "--notebooks-dir")
+        arguments.output_folder(args.out, "--out", [notebooks])
+    except arguments.UsageError as error:
+        return arguments.refuse(prog, error)
+    try:
+        with terminate_as_interrupt():
+            fetch_reveal()
+            written = export_slides(args.notebooks_dir, args.out, args.executed)
     except (FileNotFoundError, RuntimeError) as error:
-        print(f"comsim.publish.slides: {error}", file=sys.stderr)
+        print(f"{prog}: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")
-    print(
-        f"{len(written)} slide deck(s) in {args.out.resolve()} "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
+    elapsed_s = time.perf_counter() - started
+    print(f"{len(written)} slide deck(s) in {args.out.resolve()} ({elapsed_s:.1f} s)")
     return 0
 
 

@@ -7,8 +7,8 @@ can tell a documented fact from a hypothesis at a glance. Numbers come from
 
 A note may name its source: a key of ``comsim.model.sources.SOURCES``. Its heading then links to
 the source's page (Microsoft's documentation, Wine's code, ...) and a second link goes to that
-source's section of the course's list of sources (``docs/sources.md``; ``sources.html`` in
-the offline reports, whose export rewrites the link).
+source's section of the course's list of sources: ``docs/sources.md`` in a notebook,
+``sources.html`` on a static page (the course site, a deck), which has it beside it.
 
 Colours: the box's left border carries the tag's Okabe-Ito colour; its text uses a darker
 shade of the same hue, so that text on the note's light grey passes WCAG AA contrast (4.5:1).
@@ -26,7 +26,7 @@ from ..model.claims import CLAIMS
 from ..model.params import PARAMETERS, TAGS
 from ..model.sources import SOURCES
 from ..model.text import number
-from . import markup
+from . import markup, pages
 
 # tag: (border colour (Okabe-Ito), icon, label)
 TAG_STYLE = {
@@ -43,8 +43,9 @@ TAG_TEXT_COLOR = {
     "hypothesis": "#A04700",
 }
 NOTE_BACKGROUND = "#f7f7f7"
-# Where the course lists its sources, relative to notebooks/ (the reports rewrite it).
+# Where the course lists its sources: relative to notebooks/, and beside a static page.
 SOURCES_DOC = "../docs/sources.md"
+SOURCES_PAGE = "sources.html"
 
 
 class Note:
@@ -87,7 +88,7 @@ class Note:
             source=self.source,
             source_url=entry.url if entry is not None else None,
             source_title=entry.title if entry is not None else self.source,
-            sources_doc=SOURCES_DOC,
+            sources_doc=SOURCES_PAGE if pages.static_pages() else SOURCES_DOC,
             text=Markup(self.text),  # the author's own HTML
         )
 

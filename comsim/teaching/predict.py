@@ -6,7 +6,7 @@ screen readers, and the answer with its explanation, folded until the learner ha
 value. On a page with no kernel the same form is plain HTML (``templates/predict.html.j2``)
 checked in the browser by the widgets' one script; nothing is loaded from the network. Both come
 from one ``Prediction``: its ``_repr_mimebundle_`` carries the widget view and the HTML, and the
-report keeps the HTML (see ``comsim.publish.report.OfflineWidgetPreprocessor``).
+course site keeps the HTML (see ``comsim.publish.offline.OfflineWidgetPreprocessor``).
 
 Both check with the course's one answer checker, :class:`comsim.teaching.answers.Answer`: the
 kernel asks it for a verdict, and the page receives its rule and messages as data.

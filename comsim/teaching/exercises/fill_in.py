@@ -105,7 +105,9 @@ class FillIn:
             message = f"{left} {noun} ___ still to fill in, then run the cell again."
             return Result(self.card, (Verdict("missing", message),))
         observed = self.run(function)
-        stopped = observed.get("stopped") if isinstance(observed, Mapping) else None
+        if not isinstance(observed, Mapping):
+            raise TypeError(f"run must return the observed values by name; got {observed!r}")
+        stopped = observed.get("stopped")
         if stopped:
             return Result(self.card, (Verdict("wrong", f"Not yet: your code stopped, {stopped}"),))
         return Result(self.card, tuple(self._verdict(n, observed.get(n)) for n in self.names))

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 from ...engines.trace import MIB, Trace
 from ...model import checks
 from ...model.text import number
-from .. import markup
+from .. import markup, pages
 from ..answers import Answer, Verdict
 from .result import Card, Result
 
@@ -127,16 +127,14 @@ class Target:
             self.button = widgets.Button(description="Check", button_style="primary")
             self.feedback = widgets.HTML(markup.part("feedback", "", "none"))
             self.button.on_click(lambda _b: self._show(self.check()))
-            self._widget = widgets.VBox([widgets.HTML(self.card.html(False)), self.button])
-            self._widget.children += (self.feedback,)
+            card = widgets.HTML(self.card.html(False))
+            self._widget = widgets.VBox([card, self.button, self.feedback])
         return self._widget
 
     def _show(self, result: Result) -> None:
         self.feedback.value = markup.part("feedback", result.messages[0], result.status)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        from .. import pages
-
         if pages.static_pages():
             return self.card._repr_mimebundle_(include, exclude, **kwargs)
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})

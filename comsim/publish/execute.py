@@ -1,0 +1,103 @@
+"""Running a notebook afresh, in a new kernel, for a page that has no kernel.
+
+Each notebook runs in a new kernel started from this interpreter (so from the project's venv
+when run from it), with its own folder as the working directory. A first cell, added for the
+run and removed after it, tells comsim that the outputs go to a static page
+(:mod:`comsim.teaching.pages`), so that explorers, the step-through and predictions also carry
+HTML that works without a kernel. The course site (:mod:`comsim.publish.report`) and the
+slides (:mod:`comsim.publish.slides`) both start here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from queue import Empty
+
+import nbformat
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from traitlets.config import Config
+
+from ..teaching.pages import STATIC_PAGES_CODE
+
+CELL_TIMEOUT_S = 600  # one cell; sweeps in the later notebooks can take minutes on 2 cores
+# Kernels talk to us over local TCP as Jupyter's defaults have it. (jupyter_client 8.10's new
+# CurveZMQ transport encryption was tried and dropped: runs with it stalled now and then.)
+KERNEL_CONFIG = Config({})
+POLL_SLICE_S = 1.0
+
+
+def _poll_in_slices(channel) -> None:
+    """Make ``channel.get_msg`` wait in short slices instead of one long poll.
+
+    Now and then the asyncio poll of a kernel's socket missed the wake-up for a message that
+    had arrived, and slept until its timeout (ten minutes for a cell) before finding it. Each
+    slice polls afresh, so a missed wake-up costs at most ``POLL_SLICE_S``.
+    """
+    wait = channel.get_msg
+
+    async def get_msg(timeout: float | None = None, **kwargs):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            slice_s = POLL_SLICE_S if left is None else max(0.001, min(POLL_SLICE_S, left))
+            try:
+                return await wait(timeout=slice_s, **kwargs)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    channel.get_msg = get_msg
+
+
+class _Client(NotebookClient):
+    """nbclient's runner, with its shell and IOPub channels polled in short slices."""
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        _poll_in_slices(kc.shell_channel)
+        _poll_in_slices(kc.iopub_channel)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+
+def notebook_client(
+    nb: nbformat.NotebookNode, cwd: Path, timeout_s: int = CELL_TIMEOUT_S
+) -> NotebookClient:
+    """An nbclient runner for ``nb`` whose kernel starts in ``cwd``.
+
+    The kernel is ``python3`` as this interpreter provides it, so running from the project's
+    venv runs the notebooks in the venv. Cells tagged ``raises-exception`` may raise. Start it
+    with :func:`execute_for_static_pages` for a static page. Widget state is still recorded
+    (nbclient's Output-widget capture needs it); the pages drop it
+    (:class:`comsim.publish.offline.OfflineWidgetPreprocessor`).
+    """
+    return _Client(
+        nb,
+        timeout=timeout_s,
+        kernel_name="python3",
+        config=KERNEL_CONFIG,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+
+
+def execute_notebook(path: Path, timeout_s: int = CELL_TIMEOUT_S) -> nbformat.NotebookNode:
+    """Run every cell of the notebook at ``path`` in a new kernel whose cwd is its folder,
+    its outputs made for a static page."""
+    nb = nbformat.read(path, as_version=4)
+    return execute_for_static_pages(nb, path.parent, timeout_s)
+
+
+def execute_for_static_pages(
+    nb: nbformat.NotebookNode, cwd: Path, timeout_s: int = CELL_TIMEOUT_S
+) -> nbformat.NotebookNode:
+    """Run ``nb`` in a new kernel after a first cell that switches comsim to static pages;
+    that cell is removed again, so the notebook comes back with its own cells only."""
+    nb.cells.insert(0, nbformat.v4.new_code_cell(STATIC_PAGES_CODE))
+    try:
+        notebook_client(nb, cwd, timeout_s).execute()
+    finally:
+        nb.cells.pop(0)
+    return nb
