@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from comsim.publish import report
+from comsim.publish import execute
 
 pytestmark = pytest.mark.kernel
 
@@ -86,7 +86,7 @@ def test_each_exercise_gives_a_wrong_try_its_hint_and_a_right_try_a_pass(name, t
     nb = nbformat.read(path, as_version=4)
     tries = TRIES[name]
     nb.cells += [nbformat.v4.new_code_cell(_cell(attempt)) for attempt, _, _ in tries]
-    report.notebook_client(nb, path.parent).execute()
+    execute.notebook_client(nb, path.parent).execute()
     problems = []
     for cell, (attempt, status, hint) in zip(nb.cells[-len(tries) :], tries, strict=True):
         printed = [o.text for o in cell.outputs if o.get("name") == "stdout"]
