@@ -6,6 +6,7 @@
 #   make check     the quick loop: lint, then every test that starts no kernel and no browser
 #   make slides    reveal.js slides of every notebook, offline, in build/slides/
 #   make handouts  one PDF per notebook, printed from the reports, in build/handouts/
+#   make class     the class kit in build/class/: two decks, worksheet, exit tickets, answer key
 #   make lab       JupyterLab on notebooks/ (RISE presents them live as slides)
 #   make bench     the engine benchmark, then the explorers timed in JupyterLab
 #   make lock      re-resolve requirements.lock from pyproject.toml in a throwaway venv
@@ -39,7 +40,7 @@ export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 export JUPYTER_PREFER_ENV_PATH := 1
 unexport PYTHONPATH PYTHONHOME PYTHONSTARTUP
 
-.PHONY: all reports slides handouts test check lint lab bench lock clean
+.PHONY: all reports slides handouts class test check lint lab bench lock clean
 
 all: test
 
@@ -66,6 +67,11 @@ reports: $(INSTALLED)
 # Headless Chromium (Debian's /usr/bin/chromium) prints each report to PDF.
 handouts: reports
 	$(PY) -m comsim.publish.handouts
+
+# The class kit: the decks (their notebooks executed once in the projector style, then kept
+# while unchanged), the worksheet, one exit ticket per row and the answer key, all offline.
+class: $(INSTALLED) $(REVEAL)
+	$(PY) -m comsim.publish.classkit
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -29,10 +29,7 @@ from pathlib import Path
 
 from comsim.publish import chromium
 from testkit.lab import (
-    WIDGET_WAIT_MS,
-    LabServer,
     close_current_tab,
-    copy_notebooks,
     figure_widgets,
     lab_page,
     open_context,
@@ -41,6 +38,11 @@ from testkit.lab import (
     slider_handle,
     slider_readout,
     wait_for_change,
+)
+from testkit.labserver import (
+    WIDGET_WAIT_MS,
+    LabServer,
+    copy_notebooks,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

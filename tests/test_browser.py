@@ -30,19 +30,21 @@ import nbformat
 import pytest
 
 from testkit.browser import (
-    axe_source,
-    axe_violations,
     broken_images,
     broken_local_links,
-    deck_axe_violations,
     file_path,
     invisible_figures,
     keyboard_problems,
     launch_chromium,
     on_ci,
-    open_deck,
     open_offline,
     scrub_every_slider,
+)
+from testkit.decks import (
+    axe_source,
+    axe_violations,
+    deck_axe_violations,
+    open_deck,
     slides_that_do_not_fit,
 )
 
@@ -629,6 +631,76 @@ def test_a_printed_handout_has_ink_on_its_first_page_and_nothing_cut_at_the_edge
     if with_slider:
         assert re.search(r"Shown: .+ = ", text), "an explorer's slider values are not printed"
         assert "precomputed frames" not in text, "the on-screen slider hint is printed"
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        [_poppler("pdftotext"), "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+class _AnswerText(HTMLParser):
+    """The text of a page's folded answers (a prediction's, or a solution's)."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.found = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "details" and ({"cp-answer", "comsim-answer"} & set(classes) or self.depth):
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "details" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and len(data.strip()) > 30:
+            self.found.append(" ".join(data.split()))
+
+
+def test_a_printed_handout_asks_without_answering_and_numbers_every_page(
+    chromium, reports_dir, tmp_path
+):
+    from comsim.publish import handouts
+
+    report = reports_dir / "02_aggregation.html"
+    answers = _AnswerText()
+    answers.feed(report.read_text(encoding="utf-8"))
+    pages = _pdf_pages(handouts.print_pdf(chromium, report, tmp_path / "02.pdf"))
+    text = " ".join(" ".join(pages).split())
+
+    assert answers.found, "02's report has no folded answer to leave out"
+    assert [a[:50] for a in answers.found if a[:50] in text] == []
+    assert "Your answer:" in text
+    assert "comsim.predict(" not in text and "hints=" not in text
+    assert [n for n, page in enumerate(pages, 1) if f"Page {n} of {len(pages)}" not in page] == []
+
+
+def test_the_handouts_of_00_to_05_fit_in_40_a4_pages_with_the_appendices_apart(
+    chromium, reports_dir, tmp_path
+):
+    from comsim.publish import handouts
+
+    core = [stem for stem in COURSE if stem < "06"]
+    counted = {}
+    for stem in core:
+        start = handouts.appendix_start(NOTEBOOKS_DIR / f"{stem}.ipynb")
+        pdf = handouts.print_pdf(chromium, reports_dir / f"{stem}.html", tmp_path / stem, start)
+        counted[stem] = len(_pdf_pages(pdf))
+        if start:
+            out = tmp_path / f"{stem}.appendix"
+            appendix = handouts.print_pdf(
+                chromium, reports_dir / f"{stem}.html", out, start, "appendix"
+            )
+            assert 0 < len(_pdf_pages(appendix)) < counted[stem] + 10
+
+    assert sum(counted.values()) <= 40, counted
 
 
 def test_pressing_s_opens_the_speaker_view_with_the_slides_notes(chromium, slides_dir):

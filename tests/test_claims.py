@@ -40,6 +40,81 @@ def test_no_notebook_writes_a_tagged_note_by_hand(path):
     assert not by_hand, f"{path.name}: cells {by_hand} write a note by hand; use comsim.claim"
 
 
+# A tag written by hand: a glossary "Provenance:" line, Wine's "[W]", a tag in brackets or in
+# parentheses, "is our inference". Explaining the tags (00, the glossary) stays possible.
+_HAND_TAG = re.compile(
+    r"\*Provenance:\*|\[W\]|[\[(](documented|inferred|wine-reactos|hypothesis)\b(?! H\d)"
+    r"|\b(is|are) (our inference|inferred)\b"
+)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_markdown_labels_a_statement_by_hand(path):
+    """Prose that states a tagged fact shows the claim instead (issue 15)."""
+    by_hand = [
+        (index, match.group(0))
+        for index, cell in enumerate(_cells(path))
+        if cell["cell_type"] == "markdown"
+        for match in _HAND_TAG.finditer(_source(cell))
+    ]
+    assert not by_hand, f"{path.name}: tags written by hand in cells {by_hand}; show a claim"
+
+
+def test_every_glossary_entry_shows_its_claim_and_every_term_the_course_uses_has_one():
+    """Issue 15, glossary: each entry carries its claim's tag; the terms the course used without
+    defining them have entries."""
+    cells = _cells(REPO_ROOT / "notebooks" / "glossary.ipynb")
+    anchors = []
+    for index, cell in enumerate(cells):
+        anchor = re.match(r'<a id="([a-z0-9-]+)"></a>', _source(cell))
+        if anchor:
+            anchors.append(anchor.group(1))
+            after = cells[index + 1]
+            assert after["cell_type"] == "code", anchor.group(1)
+            assert re.search(r'comsim\.claim\("', _source(after)), anchor.group(1)
+    for term in (
+        "tightness",
+        "h2-reaper",
+        "perfmon",
+        "region-ownership",
+        "cocopyproxy",
+        "imarshal",
+        "marshalling",
+        "run-down",
+        "look-aside-list",
+    ):
+        assert term in anchors, term
+
+
+def test_every_link_to_the_glossary_lands_on_an_entry():
+    glossary = "".join(_source(c) for c in _cells(REPO_ROOT / "notebooks" / "glossary.ipynb"))
+    anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', glossary))
+    for path in NOTEBOOKS:
+        text = "".join(_source(c) for c in _cells(path))
+        prefix = "#" if path.stem == "glossary" else "glossary.ipynb#"
+        linked = set(re.findall(rf"\]\({re.escape(prefix)}([a-z0-9-]+)\)", text))
+        assert linked <= anchors, (path.name, sorted(linked - anchors))
+
+
+def test_02_matches_the_kbs_pointer_names_to_its_own_before_it_uses_them():
+    """Issue 15, glossary: where 02 first writes pItf, pCS or pCopy, the reader has been told
+    they are 01's stream, security and copy."""
+    sources = [_source(c) for c in _cells(REPO_ROOT / "notebooks" / "02_aggregation.ipynb")]
+    first = min(i for i, text in enumerate(sources) if re.search(r"\bp(Itf|CS|Copy)\b", text))
+    mapping = sources[first]
+    for kb_name, ours in (("pItf", "stream"), ("pCS", "security"), ("pCopy", "copy")):
+        assert f"`{kb_name}`" in mapping and f"`{ours}`" in mapping, kb_name
+
+
+def test_parameter_notes_carry_one_tag_each_and_name_claims_that_exist():
+    """A parameter's source text has no second tag in brackets; what it adds from another
+    source is a claim, named by id."""
+    table = (REPO_ROOT / "data" / "parameters.csv").read_text(encoding="utf-8")
+    assert not re.search(r"\[(documented|inferred|wine-reactos|hypothesis)\b", table)
+    named = re.findall(r"claim `([a-z0-9-]+)`", table)
+    assert named and set(named) <= set(claims.CLAIMS), sorted(set(named) - set(claims.CLAIMS))
+
+
 def test_every_claim_a_notebook_shows_exists():
     used = {
         claim_id
@@ -87,6 +162,14 @@ _GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees co
         ([_GOOD.replace(",NT4,", ",Windows 11,")], "scope must be one of"),
         ([_GOOD.replace("kb-cause", "KB Cause")], "id must be lower-case words"),
         ([_GOOD, _GOOD], "row 3 ('kb-cause'): repeats row 2"),
+        (
+            ["copy-nt4,documented,NT4,copyproxy,,A copy starts with default security."],
+            "copyproxy is written for Windows 2000 and later",
+        ),
+        (
+            ["h9,hypothesis,NT4,kb-q167133,,Pings might matter."],
+            "a hypothesis has no source",
+        ),
     ],
 )
 def test_a_claims_table_that_breaks_a_rule_is_refused_naming_the_row(tmp_path, rows, rule):
@@ -101,7 +184,7 @@ def test_two_claims_that_differ_only_in_markup_and_case_say_the_same_thing(tmp_p
 
 
 def test_a_claim_shows_its_one_tag_its_scope_its_source_and_the_datas_numbers():
-    note = comsim.claim("h1-commit-granularity-modelled")
+    note = comsim.claim("h1-commit-granularity")
     html = note._repr_html_()
     assert "Hypothesis" in html and "about NT4" in html
     page = comsim.PARAMETERS["page_bytes"].value
@@ -112,7 +195,7 @@ def test_a_claim_shows_its_one_tag_its_scope_its_source_and_the_datas_numbers():
 
 def test_a_claim_that_needs_a_computed_number_says_which(tmp_path):
     with pytest.raises(ValueError, match="needs a value for bytes_per_call"):
-        comsim.claim("how-the-2-kb-splits")
+        comsim.claim("kb-2kb-split")
     with pytest.raises(ValueError, match="claim_id must be one of"):
         comsim.claim("no-such-claim")
 

@@ -25,17 +25,9 @@ import pytest
 from comsim.teaching.predict import SHOW_ANSWER
 from testkit.browser import CHROMIUM, launch_chromium, on_ci
 from testkit.lab import (
-    START_WAIT_S,
-    WIDGET_AS_TEXT,
-    WIDGET_WAIT_MS,
-    LabServer,
     close_current_tab,
-    copy_notebooks,
-    extension_names,
-    extension_problems,
     figure_widgets,
     lab_page,
-    labextension_list,
     move_slider_problems,
     notebook_panel,
     open_context,
@@ -45,6 +37,16 @@ from testkit.lab import (
     run_all,
     wait_for_change,
     wait_for_kernel_idle,
+)
+from testkit.labserver import (
+    START_WAIT_S,
+    WIDGET_AS_TEXT,
+    WIDGET_WAIT_MS,
+    LabServer,
+    copy_notebooks,
+    extension_names,
+    extension_problems,
+    labextension_list,
 )
 
 # Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
@@ -395,10 +397,22 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
     handle = slide.query_selector(".widget-slider .noUi-handle")
     if not handle.is_visible():
         problems.append("the explorer's slider is not visible on its slide")
+    fonts = [url for url in opened.blocked if "font" in url.lower()]
+    if fonts:
+        problems.append(f"RISE asked the network for web fonts: {fonts[:3]}")
+    # The arrow keys on a focused slider move the slider and leave the slide where it is
+    # (comsim.setup()'s script keeps them from reveal.js).
+    was = handle.get_attribute("aria-valuenow")
+    handle.focus()
+    handle.press("ArrowLeft" if was == handle.get_attribute("aria-valuemax") else "ArrowRight")
+    page.wait_for_timeout(500)
+    if not slide.evaluate("s => s.classList.contains('present')"):
+        return [*problems, f"an arrow key on the focused slider turned the page from {seen[-1]!r}"]
+    if handle.get_attribute("aria-valuenow") == was:
+        problems.append(f"an arrow key on the focused slider on {seen[-1]!r} did not move it")
     before = _Slide().state()
-    # On a slide the keys that move a focused slider (arrows, Home, End) also turn the page,
-    # and reveal.js scales slides with CSS zoom, which throws off synthetic mouse drags; a
-    # presenter can type a value into the slider's readout instead, as done here.
+    # reveal.js scales slides with CSS zoom, which throws off synthetic mouse drags; a
+    # presenter can also type a value into the slider's readout, as done here.
     readout = slide.query_selector(".widget-slider .widget-readout")
     if readout is None:
         return [*problems, f"the slider on {seen[-1]!r} has no readout"]

@@ -329,7 +329,7 @@ def test_reveal_gives_every_answer_with_a_reason_and_folds_in_a_notebook():
     assert str(solution) == quiz.problem_text(problem, answers=True)
     assert len(solution.reasons) == len(problem.questions) and all(solution.reasons)
     html = solution._repr_html_()
-    assert html.startswith("<details>") and "<summary>" in html
+    assert html.startswith("<details") and "<summary>" in html
 
 
 # -- the checker widgets -------------------------------------------------------------------------
@@ -394,7 +394,7 @@ def test_a_prediction_stays_hidden_until_the_learner_writes_one():
 
 def test_folded_text_shows_as_a_details_block():
     block = quiz.folded("Answer", "forty-two")
-    assert "<details>" in block._repr_html_() and "forty-two" in block._repr_html_()
+    assert "<details" in block._repr_html_() and "forty-two" in block._repr_html_()
 
 
 # -- the coding exercise: a per-blanket cache ----------------------------------------------------

@@ -8,8 +8,10 @@ so one statement carries one tag everywhere.
 The rules, checked when the table loads (a :class:`~comsim.model.tables.TableError` names the
 row and the rule):
 
-- a ``documented`` claim names the page that says it; a Microsoft page written for a later
-  Windows and applied to NT4 makes the claim ``inferred``, with that page as its source;
+- a ``documented`` claim names the page that says it, and speaks of the systems that page is
+  written for (its source's scope); a Microsoft page written for a later Windows and applied
+  to NT4 makes the claim ``inferred``, with that page as its source;
+- a ``hypothesis`` has no source (its box says so);
 - every source key is a key of SOURCES (and so a section of docs/sources.md);
 - no two claims say the same thing.
 
@@ -25,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .params import DATA_DIR, TAGS
-from .sources import SOURCES
+from .sources import ANY, NT4, SOURCES, W2K, WINE, XP
 from .tables import read_rows, row_error
 
 CLAIMS_CSV = DATA_DIR / "claims.csv"
 COLUMNS = ("id", "tag", "scope", "source_key", "title", "text")
-SCOPES = ("NT4", "Windows 2000 and later", "Windows XP and later", "Wine/ReactOS", "any")
-"""The systems a claim speaks of. ``any``: the course's own definitions and the model."""
+SCOPES = (NT4, W2K, XP, WINE, ANY)
+"""The systems a claim (or a source) speaks of. ``any``: no one system -- COM's own rules and
+definitions, the x86 page, the course's own definitions and its model."""
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -73,6 +76,14 @@ def load_claims(path: Path = CLAIMS_CSV) -> dict[str, Claim]:
             raise broken(f"source_key {claim.source_key!r} is not a key of SOURCES")
         if claim.tag == "documented" and not claim.source_key:
             raise broken("a documented claim names the source that says it (source_key)")
+        if claim.tag == "documented" and SOURCES[claim.source_key].scope not in (ANY, claim.scope):
+            page = SOURCES[claim.source_key].scope
+            raise broken(
+                f"{claim.source_key} is written for {page}: a documented claim from it speaks of "
+                f"{page} (applied to {claim.scope}, it is inferred)"
+            )
+        if claim.tag == "hypothesis" and claim.source_key:
+            raise broken("a hypothesis has no source; put what a source says in its own claim")
         if not claim.text:
             raise broken("the text is empty")
         gist = _gist(claim.text)

@@ -300,8 +300,9 @@ class InterfacePointer:
                 "E_INVALIDARG",
                 f"SetBlanket(imp_level={imp_level!r}) on a proxy to a remote object: NTLM, NT4's "
                 "only remote authentication service, supports only 'identify' and "
-                "'impersonate' there, and CoSetProxyBlanket documents E_INVALIDARG for the "
-                "rest. The blanket is unchanged.",
+                "'impersonate' there; the model answers the rest with E_INVALIDARG, our "
+                "inference from CoSetProxyBlanket's 'one or more arguments are invalid'. The "
+                "blanket is unchanged.",
             )
         # IClientSecurity docs: IUnknown is the one local interface these methods accept.
         target = self._proxy_argument(proxy, "SetBlanket", allow_iunknown=True)
@@ -376,15 +377,17 @@ class InterfacePointer:
                 raise COMError(
                     "E_INVALIDARG",
                     f"{method} on IUnknown: IUnknown is the proxy manager itself, and you "
-                    "cannot duplicate a proxy manager (CopyProxy docs). Real COM returns "
-                    "E_INVALIDARG too. To secure QueryInterface, AddRef and Release, set "
+                    "cannot duplicate a proxy manager (CopyProxy docs). That real COM returns "
+                    "E_INVALIDARG here is our inference (the error CopyProxy lists for invalid "
+                    "arguments). To secure QueryInterface, AddRef and Release, set "
                     "IUnknown's blanket instead (SetBlanket or CoSetProxyBlanket on it).",
                 )
             raise COMError(
                 "E_INVALIDARG",
                 f"{method} on the local interface {target}: it is implemented by the proxy "
                 "manager itself, not by an interface proxy, and IClientSecurity's methods "
-                "accept no local interface except IUnknown (CopyProxy not even that). Real "
-                "COM returns E_INVALIDARG too.",
+                "accept no local interface except IUnknown (CopyProxy not even that). That "
+                "real COM returns E_INVALIDARG here is our inference: the IClientSecurity page "
+                "says such a call does not work, not which error it returns.",
             )
         return target

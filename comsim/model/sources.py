@@ -15,16 +15,28 @@ from dataclasses import dataclass
 SOURCES_DOC = "docs/sources.md"
 """The page, relative to the repository's top folder, that explains every source."""
 
+NT4 = "NT4"
+W2K = "Windows 2000 and later"
+XP = "Windows XP and later"
+WINE = "Wine/ReactOS"
+ANY = "any"
+
 
 @dataclass(frozen=True)
 class Source:
-    """One public source: a short key, its title, a URL a reader can open, and what the
-    course takes from it (one sentence, our words)."""
+    """One public source: a short key, its title, a URL a reader can open, what the course
+    takes from it (one sentence, our words) and the systems it is written for (``scope``, one
+    of :data:`comsim.model.claims.SCOPES`).
+
+    The scope is the page's own: Microsoft's current reference pages state Windows 2000 (or
+    XP) as their earliest system, so what they say is documented for that system and later; a
+    claim that applies them to NT4 is ``inferred`` (issue 15)."""
 
     key: str
     title: str
     url: str
     supports: str
+    scope: str = ANY
 
     @property
     def doc_anchor(self) -> str:
@@ -45,6 +57,29 @@ SOURCES: dict[str, Source] = {
             "The symptom (up to about 2 KB of private bytes per call in a tight loop), its cause "
             "(the proxy manager frees interface proxies only at its final release), the sample "
             "loop of 20,001 passes and the workaround (cache one copy per security setting).",
+            NT4,
+        ),
+        Source(
+            "com-overview",
+            "The Component Object Model",
+            f"{_LEARN}/windows/win32/com/the-component-object-model",
+            "COM is a binary standard for components that interact, in one process, across "
+            "processes or across machines, whatever language each is written in.",
+        ),
+        Source(
+            "iunknown",
+            "IUnknown interface (unknwn.h)",
+            f"{_LEARN}/windows/win32/api/unknwn/nn-unknwn-iunknown",
+            "Every COM interface derives from IUnknown: QueryInterface for the object's other "
+            "interfaces, AddRef and Release for its lifetime.",
+            W2K,
+        ),
+        Source(
+            "mta",
+            "Multithreaded Apartments",
+            f"{_LEARN}/windows/win32/com/multithreaded-apartments",
+            "The threads of a process that joined the multithreaded apartment share it, and may "
+            "call its objects directly; other threads may not.",
         ),
         Source(
             "copyproxy",
@@ -53,20 +88,33 @@ SOURCES: dict[str, Source] = {
             "A copy starts with default security and one reference the caller must release; "
             "local interfaces such as IUnknown and IClientSecurity cannot be copied; "
             "QueryInterface on a copy for the copied IID returns the original proxy's interface.",
+            W2K,
         ),
         Source(
             "iclientsecurity",
             "IClientSecurity interface (objidl.h)",
             f"{_LEARN}/windows/win32/api/objidl/nn-objidl-iclientsecurity",
-            "Every proxy manager exposes IClientSecurity; interfaces the proxy manager implements "
-            "locally cannot be passed to its methods, IUnknown being the one exception.",
+            "Every object has one proxy manager, and every proxy manager exposes IClientSecurity; "
+            "interfaces the proxy manager implements locally cannot be passed to its methods, "
+            "IUnknown being the one exception.",
+            W2K,
+        ),
+        Source(
+            "setblanket",
+            "IClientSecurity::SetBlanket method (objidl.h)",
+            f"{_LEARN}/windows/win32/api/objidl/nf-objidl-iclientsecurity-setblanket",
+            "A blanket set on a proxy changes it for every other user of that proxy; with NTLM "
+            "used remotely the impersonation level is identify or impersonate; a NULL principal "
+            "keeps the previous one.",
+            W2K,
         ),
         Source(
             "cosetproxyblanket",
             "CoSetProxyBlanket function (combaseapi.h)",
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-cosetproxyblanket",
-            "The helper that sets a proxy's security blanket; a blanket set on a proxy affects "
-            "every user of that proxy.",
+            "The helper that wraps QueryInterface for IClientSecurity, SetBlanket and Release; "
+            "its dwImpLevel and pServerPrincName rules are SetBlanket's.",
+            W2K,
         ),
         Source(
             "coqueryproxyblanket",
@@ -74,20 +122,25 @@ SOURCES: dict[str, Source] = {
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-coqueryproxyblanket",
             "The helper that reads the blanket a proxy uses, wrapping QueryInterface for "
             "IClientSecurity, QueryBlanket and Release.",
+            W2K,
         ),
         Source(
             "cocopyproxy",
             "CoCopyProxy function (combaseapi.h)",
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-cocopyproxy",
             "CoCopyProxy is QueryInterface for IClientSecurity, CopyProxy and Release in one "
-            "call, so it behaves like the KB's loop.",
+            "call; CoSetProxyBlanket affects every user of a proxy, which is why a client copies "
+            "it first.",
+            W2K,
         ),
         Source(
             "iunknown-security",
             "Factors that Determine IUnknown Security",
             f"{_LEARN}/windows/win32/com/factors-that-determine-iunknown-security",
-            "QueryInterface, AddRef and Release on a proxy use IUnknown's blanket; a client sets "
-            "it with CoSetProxyBlanket on the IUnknown pointer it got from QueryInterface.",
+            "QueryInterface, AddRef and Release on a proxy use IUnknown's blanket, which a "
+            "client sets with CoSetProxyBlanket on the IUnknown pointer (the proxy manager); "
+            "before NT 4.0 SP4 it covered QueryInterface only; with secure references it fails.",
+            NT4,
         ),
         Source(
             "refcounting",
@@ -101,6 +154,7 @@ SOURCES: dict[str, Source] = {
             "CoInitializeSecurity function (combaseapi.h)",
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-coinitializesecurity",
             "Process-wide default security, the choice that needs no per-proxy blankets at all.",
+            W2K,
         ),
         Source(
             "multi-qi",
@@ -108,14 +162,24 @@ SOURCES: dict[str, Source] = {
             f"{_LEARN}/windows/win32/api/objidl/ns-objidl-multi_qi",
             "Activation asks for interfaces in MULTI_QI entries; each entry gets its own result, "
             "E_NOINTERFACE for an interface the object does not have.",
+            W2K,
+        ),
+        Source(
+            "imarshal",
+            "IMarshal interface (objidlbase.h)",
+            f"{_LEARN}/windows/win32/api/objidlbase/nn-objidlbase-imarshal",
+            "Marshaling packs data, interface pointers included, for another process or machine; "
+            "IMarshal lets an object decide how its interface pointers are marshaled.",
+            W2K,
         ),
         Source(
             "link-heap",
             "/HEAP (Set heap size) linker option",
-            f"{_LEARN}/cpp/build/reference/heap-set-heap-size",
+            f"{_LEARN}/cpp/build/reference/heap",
             "The process heap's reserve and initial commit come from the image header, whose "
             "defaults are 1 MB reserve and 4 KB commit (documented for current Visual C++; "
             "that NT4's loader used them the same way is our inference).",
+            XP,
         ),
         Source(
             "system-info",
@@ -131,6 +195,15 @@ SOURCES: dict[str, Source] = {
             "The heap defaults: SegmentReserve 1 MB, SegmentCommit two pages, "
             "DeCommitFreeBlockThreshold one page, DeCommitTotalFreeThreshold 65,536 bytes "
             "(documented for Windows XP and later; applying them to NT4 is our inference).",
+            XP,
+        ),
+        Source(
+            "heap-information-class",
+            "HEAP_INFORMATION_CLASS enumeration (winnt.h)",
+            f"{_LEARN}/windows/win32/api/winnt/ne-winnt-heap_information_class",
+            "On Windows XP and Server 2003 a heap may keep look-aside lists, fast lists of "
+            "fixed-size free blocks; from Windows Vista the low-fragmentation heap replaces them.",
+            XP,
         ),
         Source(
             "heap-internals",
@@ -141,6 +214,7 @@ SOURCES: dict[str, Source] = {
             "the contiguous free bytes around the address and then either keeps them committed "
             "or decommits them. It says nothing about default values or about how the two "
             "decommit thresholds combine.",
+            W2K,
         ),
         Source(
             "reactos-heap",
@@ -150,22 +224,43 @@ SOURCES: dict[str, Source] = {
             "DeCommitFreeBlockThreshold and the heap's total free bytes (with it) reach "
             "DeCommitTotalFreeThreshold; RtlpExtendHeap reserves each new segment at the heap's "
             "current segment reserve and then adds that size to it, so segments double.",
+            WINE,
         ),
         Source(
             "wine-ole32",
             "Wine dlls/combase/marshal.c (dlls/ole32/marshal.c in older Wine): a "
             "reimplementation of COM standard marshaling",
             "https://gitlab.winehq.org/wine/wine/-/blob/master/dlls/combase/marshal.c",
-            "A proxy manager holds a list of interface proxies and one reference count; it frees "
-            "them all at its final release, and QueryInterface returns the first interface "
-            "proxy with the requested IID.",
+            "A proxy manager implements IMultiQI, IMarshal and IClientSecurity itself and holds a "
+            "list of interface proxies and one reference count; it frees them all at its final "
+            "release, and QueryInterface returns the first interface proxy with the requested IID.",
+            WINE,
         ),
         Source(
-            "ms-dcom",
+            "dcom-draft",
+            "Distributed Component Object Model Protocol -- DCOM/1.0, Internet-Draft "
+            "draft-brown-dcom-v1-spec-03 (Microsoft, 1998)",
+            "https://datatracker.ietf.org/doc/html/draft-brown-dcom-v1-spec-03",
+            "DCOM is COM over DCE RPC (the abstract); section 2.5: client COM typically defers "
+            "the remote release of an object's interfaces until every local reference to every "
+            "one of them is gone.",
+            NT4,
+        ),
+        Source(
+            "ms-dcom-pinging",
             "[MS-DCOM]: Distributed Component Object Model (DCOM) Remote Protocol, 3.2.6.1 Pinging",
             f"{_LEARN}/openspecs/windows_protocols/ms-dcom/8abedee5-e226-43e7-bb7c-34d0ac6a3c38",
-            "The client's OXID resolver pings the server for the objects it holds; the server "
-            "runs an object down when pings stop; RemRelease of remote references is batched.",
+            "The client's OXID resolver keeps the objects it holds alive by pinging them in ping "
+            "sets (SimplePing for an unchanged set, ComplexPing to change it).",
+            W2K,
+        ),
+        Source(
+            "ms-dcom-remrelease",
+            "[MS-DCOM]: 3.1.1.5.6.1.3 IRemUnknown::RemRelease (Opnum 5)",
+            f"{_LEARN}/openspecs/windows_protocols/ms-dcom/4383e2aa-ae3c-4da6-a094-30233ac4b285",
+            "RemRelease takes an array of interface references, so one call releases references "
+            "on many interfaces at once.",
+            W2K,
         ),
         Source(
             "kb-q167133",
@@ -173,6 +268,24 @@ SOURCES: dict[str, Source] = {
             "https://helparchive.huntertur.net/document/24110",
             "Pings go out every two minutes and three missed pings (six minutes) let the server "
             "release a dead client's references.",
+            NT4,
+        ),
+        Source(
+            "rpc-idle-cleanup",
+            "Idle Connection Cleanup (RPC)",
+            f"{_LEARN}/windows/win32/rpc/idle-connection-cleanup",
+            "By default a client's RPC connections stay open until the association shuts down; "
+            "RpcMgmtEnableIdleCleanup makes the client close idle ones in periodic scans "
+            "(Windows 2000 and later; Windows XP turns it on by itself past a threshold).",
+            W2K,
+        ),
+        Source(
+            "nt4-perfmon",
+            "Windows NT 4.0 Workstation Resource Kit, Chapter 10: About Performance Monitor",
+            "https://technet.microsoft.com/en-us/library/cc749850.aspx",
+            "Performance Monitor is NT 4.0's tool for watching counters in real time, logging "
+            "them and charting them.",
+            NT4,
         ),
         Source(
             "private-bytes",
@@ -180,13 +293,14 @@ SOURCES: dict[str, Source] = {
             f"{_LEARN}/archive/blogs/ricom/private-bytes-performance-counter-beware",
             "Process\\Private Bytes is the process's private commit charge, which need not be "
             "resident in RAM; resident memory is the working set.",
+            XP,
         ),
         Source(
             "proxy-manager",
             "Proxy (COM)",
             f"{_LEARN}/windows/win32/com/proxy",
-            "The client-side proxy is an aggregate: a proxy manager that is the controlling "
-            "IUnknown, plus one interface proxy per remoted interface.",
+            "The client-side proxy is an aggregate: a proxy manager plus one interface proxy for "
+            "each of the object's interfaces exposed to this client.",
         ),
     )
 }

@@ -2,13 +2,20 @@
 Chromium.
 
 Instructors hand these out, and learners without a machine read them. The site carries a
-print stylesheet (``templates/book/_static/comsim-book.css``; the widgets' own rules are in
-``comsim/teaching/static/comsim.css``): figures and code never run past the page edge (images
-scale to the page width, code wraps), and an offline explorer prints the frame it shows when
-the page opens (its default) with the slider values written out and the caption (the figure's
-text summary) under it; sliders, buttons, the sidebars and the page navigation are left out.
-Folded sections (``<details>``: worked answers, deeper material) are printed unfolded, because
-a reader of paper cannot click them open.
+print stylesheet (``templates/book/_static/comsim-book.css``): figures and code never run
+past the page edge (images scale to the page width, code wraps), and an offline explorer
+prints the frame it shows when the page opens (its default) with the slider values written
+out and the caption (the figure's text summary) under it; sliders, buttons and the page
+navigation are left out.
+Folded sections (``<details>``: deeper material) are printed unfolded, because a reader of
+paper cannot click them open -- except answers: a handout asks, it does not answer. A prediction
+prints as its question and a blank, with neither the code that checks it nor its folded answer
+(``templates/print/handout.css``); the answers are in the class kit's answer key and in the
+notebooks. Every page carries its number.
+
+A notebook's optional part (from the cell whose metadata says ``{"comsim": {"print":
+"appendix"}}`` to its end: 00's table of every parameter, 04's deeper arithmetic) is left out of
+its handout and printed on its own, ``NN_name.appendix.pdf``, for whoever wants it.
 
 The browser is Debian's Chromium (``/usr/bin/chromium``), driven by playwright, with every
 request that would leave the machine refused: a report needs nothing from the network.
@@ -24,20 +31,44 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
+
 from . import arguments, chromium
 from .interrupt import terminate_as_interrupt
 from .report import SITE_PAGES
 
 PAGE_FORMAT = "A4"
-MARGIN = {"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"}
+MARGIN = {"top": "10mm", "bottom": "14mm", "left": "11mm", "right": "11mm"}
 LOAD_TIMEOUT_MS = 60_000
 _LOCAL = ("file:", "data:", "blob:", "about:")
 
-# Before printing: every folded section open, every picture decoded.
-_PREPARE = """async () => {
-  document.querySelectorAll('details').forEach(d => { d.open = true; });
+PRINT_DIR = Path(__file__).parent / "templates" / "print"
+APPENDIX = "appendix"
+# Before printing: every folded section but the answers open, every picture decoded, and the
+# cells of the part not printed hidden (the optional part, or for the appendix all before it).
+_PREPARE = """async ([first, part]) => {
+  document.querySelectorAll('details:not(.comsim-answer):not(.cp-answer)')
+    .forEach(d => { d.open = true; });
+  const start = first && document.getElementById('cell-id=' + first);
+  if (start) {
+    const cells = [...document.querySelectorAll('.jp-Cell')];
+    const at = cells.indexOf(start.closest('.jp-Cell'));
+    cells.forEach((cell, k) => {
+      if ((part === 'appendix') !== (k >= at)) cell.classList.add('comsim-print-hidden');
+    });
+  }
   await Promise.all([...document.images].map(img => img.decode().catch(() => null)));
 }"""
+
+
+def appendix_start(notebook: Path) -> str | None:
+    """The id of the cell where ``notebook``'s optional part starts, if it has one."""
+    if not notebook.is_file():
+        return None
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.metadata.get("comsim", {}).get("print") == APPENDIX:
+            return cell.id
+    return None
 
 
 def handout_sources(reports_dir: Path | str) -> list[Path]:
@@ -46,8 +77,12 @@ def handout_sources(reports_dir: Path | str) -> list[Path]:
     return [p for p in pages if p.stem not in SITE_PAGES]
 
 
-def print_pdf(browser, report: Path, pdf: Path) -> Path:
-    """Print the offline report ``report`` to ``pdf`` with an open playwright ``browser``."""
+def print_pdf(
+    browser, report: Path, pdf: Path, appendix: str | None = None, part: str = "main"
+) -> Path:
+    """Print the offline report ``report`` to ``pdf`` with an open playwright ``browser``, with
+    page numbers. With ``appendix`` (the id of the cell where the optional part starts), print
+    only the part before it (``part="main"``) or only the part from it on (``"appendix"``)."""
     context = browser.new_context()
     try:
         context.route(
@@ -58,7 +93,8 @@ def print_pdf(browser, report: Path, pdf: Path) -> Path:
         )
         page = context.new_page()
         page.goto(Path(report).resolve().as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
-        page.evaluate(_PREPARE)
+        page.add_style_tag(content=(PRINT_DIR / "handout.css").read_text(encoding="utf-8"))
+        page.evaluate(_PREPARE, [appendix, part])
         page.emulate_media(media="print")
         pdf.parent.mkdir(parents=True, exist_ok=True)
         page.pdf(
@@ -66,7 +102,9 @@ def print_pdf(browser, report: Path, pdf: Path) -> Path:
             format=PAGE_FORMAT,
             margin=MARGIN,
             print_background=True,
-            prefer_css_page_size=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=(PRINT_DIR / "footer.html").read_text(encoding="utf-8"),
         )
     finally:
         context.close()
@@ -74,9 +112,12 @@ def print_pdf(browser, report: Path, pdf: Path) -> Path:
 
 
 def write_handouts(
-    reports_dir: Path | str = "build/reports", out_dir: Path | str = "build/handouts"
+    reports_dir: Path | str = "build/reports",
+    out_dir: Path | str = "build/handouts",
+    notebooks_dir: Path | str = "notebooks",
 ) -> list[Path]:
-    """Write ``out_dir/<notebook>.pdf`` for every notebook report in ``reports_dir``.
+    """Write ``out_dir/<notebook>.pdf`` for every notebook report in ``reports_dir``, and
+    ``<notebook>.appendix.pdf`` for a notebook in ``notebooks_dir`` with an optional part.
 
     Raises ``FileNotFoundError`` when there are no reports (run ``make reports``) or no
     Chromium at ``/usr/bin/chromium``."""
@@ -94,7 +135,12 @@ def write_handouts(
         browser = chromium.launch(playwright)
         try:
             for report in reports:
-                written.append(print_pdf(browser, report, Path(out_dir) / f"{report.stem}.pdf"))
+                start = appendix_start(Path(notebooks_dir) / f"{report.stem}.ipynb")
+                out = Path(out_dir) / f"{report.stem}.pdf"
+                written.append(print_pdf(browser, report, out, start))
+                if start:
+                    out = out.with_suffix(".appendix.pdf")
+                    written.append(print_pdf(browser, report, out, start, APPENDIX))
         finally:
             browser.close()
     return written
@@ -106,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=Path, default=Path("build/reports"))
     parser.add_argument("--out", type=Path, default=Path("build/handouts"))
+    parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
@@ -114,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         return arguments.refuse(prog, error)
     try:
         with terminate_as_interrupt():
-            written = write_handouts(args.reports, args.out)
+            written = write_handouts(args.reports, args.out, args.notebooks_dir)
     except FileNotFoundError as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 1

@@ -18,13 +18,17 @@ from ..figures import figure_png
 from ..model.text import number
 from . import markup
 
+FRAME_DPI = {"notebook": 80, "projector": 96}
+"""The frames' resolution by figure style: small files for a report; on a projector, the
+style's full size, so that its type keeps its height."""
+
 
 def scrubber_html(
     controls: Sequence[tuple[str, Sequence, int]],
     render: Callable[..., Figure],
     caption: Callable[..., str],
     title: str,
-    dpi: int = 80,
+    dpi: int | None = None,
     buttons: bool | None = None,
 ) -> str:
     """Render ``render(*values)`` for every combination of control values and return HTML
@@ -32,7 +36,8 @@ def scrubber_html(
 
     ``controls``: (label, values, index of the value shown first) for each slider. Each
     frame's alt text is the figure's ``comsim_alt`` sentence (its numbers) as ``render`` left
-    it, else ``title``; it changes with the frame. ``buttons`` adds Previous/Next buttons
+    it, else ``title``; it changes with the frame. ``dpi`` is the frames' resolution (by
+    default :data:`FRAME_DPI` of the figure's style). ``buttons`` adds Previous/Next buttons
     that step the last slider; by default a single slider (a step-through) gets them.
 
     For keyboard and screen-reader users: the sliders are labelled and say their value
@@ -47,7 +52,8 @@ def scrubber_html(
     for combo in itertools.product(*grids):
         fig = render(*combo)
         frames["alts"].append(getattr(fig, "comsim_alt", "") or title)  # this frame's numbers
-        png = base64.b64encode(figure_png(fig, dpi, 9)).decode()
+        frame_dpi = dpi or FRAME_DPI.get(getattr(fig, "comsim_style", ""), 80)
+        png = base64.b64encode(figure_png(fig, frame_dpi, 9)).decode()
         frames["frames"].append("data:image/png;base64," + png)
         frames["captions"].append(caption(*combo))
     labels = [[_label(v) for v in grid] for grid in grids]

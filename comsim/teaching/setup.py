@@ -2,8 +2,10 @@
 
 Importing comsim changes nothing global. ``setup`` does, once and on purpose: it applies the
 figure style, shows comsim's figures as PNG with their alt text when they end a cell, and
-returns the widgets' one stylesheet (``static/comsim.css``) as the cell's output, for the live
-widgets' feedback and slider questions. (A widget's static-page HTML carries the stylesheet and
+returns the widgets' one stylesheet (``static/comsim.css``) and script (``static/comsim.js``) as
+the cell's output: the stylesheet for the live widgets' feedback and slider questions, the
+script so that in a RISE slideshow the arrow keys on a focused slider move the slider, not
+the slide. (A widget's static-page HTML carries the stylesheet and
 the script it needs, so it works on a page, such as a slide, that shows no setup cell.)
 """
 
@@ -14,14 +16,14 @@ from . import markup
 
 
 class Setup:
-    """What ``setup`` leaves in the notebook: nothing visible, the widgets' stylesheet in its
-    HTML."""
+    """What ``setup`` leaves in the notebook: nothing visible, the widgets' stylesheet and
+    script in its HTML."""
 
     def __init__(self, style: str):
         self.style = style
 
     def _repr_html_(self) -> str:
-        return markup.part("style")
+        return markup.part("style") + markup.part("script_tag")
 
     def __repr__(self) -> str:
         return f"comsim is set up (figure style {self.style!r})"

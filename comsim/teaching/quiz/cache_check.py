@@ -48,10 +48,15 @@ def tried_own_cache() -> bool:
 
 @dataclass(frozen=True, repr=False)
 class CacheReport:
-    """What :func:`check_cache` found: one line per check, and whether all passed."""
+    """What :func:`check_cache` found: one line per check, and whether all passed. A failed
+    check names the rule broken (``broken``, its key in prose.toml's ``[cache]`` section) and
+    the part of the check it happened in (``stage``: build, calls, steady or clear), so that a
+    grader can score each criterion of a rubric."""
 
     passed: bool
     lines: tuple[str, ...]
+    broken: str = ""
+    stage: str = ""
 
     def __str__(self) -> str:
         verdict = say("cache", "passed") if self.passed else say("cache", "not_yet")
@@ -61,7 +66,12 @@ class CacheReport:
 
 
 class _Failed(Exception):
-    """A rule the cache broke; the message says which and how to mend it."""
+    """A rule the cache broke: ``rule`` is its key in prose.toml's ``[cache]`` section, and
+    the message says which rule and how to mend it."""
+
+    def __init__(self, rule: str, **fields: object):
+        super().__init__(say("cache", rule, **fields))
+        self.rule = rule
 
 
 @dataclass
@@ -79,6 +89,7 @@ class _Bench:
     max_proxies: int = 0
     flat_from: int = 0  # private bytes once every setting has been cached
     where: str = ""  # what the check was doing, for a message if it must stop
+    stage: str = "build"  # build, calls, steady or clear: the part of the check under way
 
     @classmethod
     def start(cls, blankets: int, calls: int, seconds: float) -> _Bench:
@@ -120,14 +131,15 @@ def check_cache(
     try:
         _exercise(bench, cache_class)
     except _Failed as failed:
-        message = str(failed)
+        broken, message = failed.rule, str(failed)
     except OutOfTime:
-        message = say("cache", "too_slow", where=bench.where, seconds=number(seconds, "s"))
+        broken = "too_slow"
+        message = say("cache", broken, where=bench.where, seconds=number(seconds, "s"))
     except COMError as error:  # a checker's call refused after the cache broke a rule
-        message = say("cache", "com_refused", where=bench.where, error=error)
+        broken, message = "com_refused", say("cache", "com_refused", where=bench.where, error=error)
     else:
         return CacheReport(True, tuple(bench.lines))
-    return CacheReport(False, (*bench.lines, f"✘ {message}"))
+    return CacheReport(False, (*bench.lines, f"✘ {message}"), broken, bench.stage)
 
 
 def _given(cache_class: object) -> bool:
@@ -166,7 +178,7 @@ def _learner(bench: _Bench, function, key: str, **fields: object):
         with bench.budget.running():
             return function()
     except Exception as error:
-        raise _Failed(say("cache", key, error=_error(error), **fields)) from None
+        raise _Failed(key, error=_error(error), **fields) from None
 
 
 def _error(error: BaseException) -> str:
@@ -184,7 +196,7 @@ def _build(bench: _Bench, cache_class):
     for method in ("get", "clear"):
         found = _learner(bench, lambda name=method: getattr(cache, name, None), "build_raised")
         if not callable(found):
-            raise _Failed(say("cache", "no_method", method=method, type=type(cache).__name__))
+            raise _Failed("no_method", method=method, type=type(cache).__name__)
     return cache
 
 
@@ -192,17 +204,17 @@ def _one_call(bench: _Bench, cache, i: int) -> None:
     """Call ``i``: get a copy, check it, give it back, check the count."""
     call, slot = number(i + 1), i % bench.blankets
     setting = blanket_for(slot)
-    bench.where = say("cache", "where_call", call=call)
+    bench.where, bench.stage = say("cache", "where_call", call=call), "calls"
     text = _setting_text(setting)
     pCopy = _learner(bench, lambda: cache.get(**setting), "get_raised", call=call, setting=text)
     if bench.pItf.refs == 0:
-        raise _Failed(say("cache", "released_pitf", call=call))
+        raise _Failed("released_pitf", call=call)
     _check_copy(bench, pCopy, call, setting)
     _check_reused(bench, pCopy, call, slot, setting)
     try:
         pCopy.Release()  # the caller is done with it
     except COMError as error:
-        raise _Failed(say("cache", "caller_release_failed", call=call, error=error)) from None
+        raise _Failed("caller_release_failed", call=call, error=error) from None
     _check_count(bench, call, i)
     bench.max_proxies = max(bench.max_proxies, bench.process.interface_proxy_count)
     if i == bench.blankets - 1:
@@ -214,15 +226,15 @@ def _check_copy(bench: _Bench, pCopy: object, call: str, setting: dict) -> None:
     it was asked for."""
     if not isinstance(pCopy, InterfacePointer):
         got = "None" if pCopy is None else f"a {type(pCopy).__name__}"  # no learner __repr__
-        raise _Failed(say("cache", "not_a_pointer", call=call, got=got))
+        raise _Failed("not_a_pointer", call=call, got=got)
     if pCopy.proxy_manager is not bench.pm:
         same_process = pCopy.proxy_manager.process is bench.process
         where = say("cache", "another_proxy_manager" if same_process else "another_process")
-        raise _Failed(say("cache", "another_object", call=call, where=where))
+        raise _Failed("another_object", call=call, where=where)
     if not pCopy.is_copy:
-        raise _Failed(say("cache", "original", call=call))
+        raise _Failed("original", call=call)
     if pCopy.refs == 0:
-        raise _Failed(say("cache", "no_reference", call=call))
+        raise _Failed("no_reference", call=call)
     pCS = bench.pItf.QueryInterface("IClientSecurity")
     blanket = pCS.QueryBlanket(pCopy)
     pCS.Release()
@@ -231,13 +243,7 @@ def _check_copy(bench: _Bench, pCopy: object, call: str, setting: dict) -> None:
     )
     if got != setting:
         raise _Failed(
-            say(
-                "cache",
-                "wrong_blanket",
-                call=call,
-                setting=_setting_text(setting),
-                got=_setting_text(got),
-            )
+            "wrong_blanket", call=call, setting=_setting_text(setting), got=_setting_text(got)
         )
 
 
@@ -246,7 +252,7 @@ def _check_reused(
 ) -> None:
     """A setting asked for again gets the copy made the first time."""
     if slot in bench.first and not pCopy.same_interface(bench.first[slot]):
-        raise _Failed(say("cache", "new_copy", call=call, setting=_setting_text(setting)))
+        raise _Failed("new_copy", call=call, setting=_setting_text(setting))
     bench.first.setdefault(slot, pCopy)
 
 
@@ -254,47 +260,45 @@ def _check_count(bench: _Bench, call: str, i: int) -> None:
     """Between calls the proxy manager's count is pItf's + one per cached copy."""
     pm = bench.pm
     if not pm.alive:
-        raise _Failed(say("cache", "final_release", call=call))
+        raise _Failed("final_release", call=call)
     expected = 1 + bench.blankets
     if i >= bench.blankets and pm.refcount != expected:
         key = "count_low" if pm.refcount < expected else "count_high"
-        raise _Failed(say("cache", key, call=call, refcount=pm.refcount, expected=expected))
+        raise _Failed(key, call=call, refcount=pm.refcount, expected=expected)
 
 
 def _check_steady_state(bench: _Bench) -> None:
     """After the loop: one copy per blanket, references balanced, memory flat."""
     blankets, expected = bench.blankets, 1 + bench.blankets
+    bench.stage = "steady"
     bench.lines.append(say("cache", "every_get", calls=count(bench.calls, "call")))
     if bench.max_proxies != expected:
         raise _Failed(
-            say(
-                "cache",
-                "too_many_proxies",
-                proxies=number(bench.max_proxies),
-                expected=expected,
-                blankets=count(blankets, "blanket"),
-            )
+            "too_many_proxies",
+            proxies=number(bench.max_proxies),
+            expected=expected,
+            blankets=count(blankets, "blanket"),
         )
     proxies = count(bench.max_proxies, "interface proxy", "interface proxies")
     bench.lines.append(say("cache", "one_per_blanket", proxies=proxies, blankets=blankets))
     bench.lines.append(say("cache", "balanced", expected=expected))
     growth = bench.process.private_bytes - bench.flat_from
     if growth:
-        raise _Failed(say("cache", "grew", growth=number(growth, "B")))
+        raise _Failed("grew", growth=number(growth, "B"))
     bench.lines.append(say("cache", "flat", calls=count(bench.calls - blankets, "call")))
 
 
 def _check_clear(bench: _Bench, cache) -> None:
     """clear() gives back the cache's references; pItf->Release() is then the final release."""
-    bench.where = say("cache", "where_clear")
+    bench.where, bench.stage = say("cache", "where_clear"), "clear"
     _learner(bench, cache.clear, "clear_raised")
     if bench.pItf.refs == 0:
-        raise _Failed(say("cache", "clear_released_pitf"))
+        raise _Failed("clear_released_pitf")
     if bench.pm.refcount != 1:
-        raise _Failed(say("cache", "count_after_clear", refcount=bench.pm.refcount))
+        raise _Failed("count_after_clear", refcount=bench.pm.refcount)
     bench.pItf.Release()
     left = bench.process.interface_proxy_count
     if left:
         proxies = count(left, "interface proxy", "interface proxies")
-        raise _Failed(say("cache", "left_after_final", proxies=proxies))
+        raise _Failed("left_after_final", proxies=proxies)
     bench.lines.append(say("cache", "cleared"))

@@ -125,6 +125,23 @@
     show();
   }
 
+  // -- slides -----------------------------------------------------------------------------
+  // On a slide (RISE, reveal.js) the arrow keys, Home and End also turn the page. A focused
+  // slider has handled its key by the time the key bubbles up to the page's body; it goes no
+  // further, to the document, where reveal.js listens. Set up once per page.
+  var SLIDER_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End",
+                     "PageUp", "PageDown"];
+  if (document.body && !document.body.hasAttribute("data-comsim-slider-keys")) {
+    document.body.setAttribute("data-comsim-slider-keys", "");
+    document.body.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (SLIDER_KEYS.indexOf(event.key) >= 0 && target.closest &&
+          target.closest('[role="slider"], input[type="range"]')) {
+        event.stopPropagation();
+      }
+    });
+  }
+
   var roots = document.querySelectorAll(".comsim-offline-predict, .comsim-offline-explorer");
   for (var i = 0; i < roots.length; i++) {
     var root = roots[i];

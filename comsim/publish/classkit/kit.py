@@ -1,0 +1,86 @@
+"""Writing the whole class kit at once: the two decks, the three printables and a README that
+says what each file is for.
+
+    python -m comsim.publish.classkit [--out build/class] [--rows 8] [--seed 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jinja2
+
+from .. import chromium
+from ..vendor import fetch_reveal
+from .deck import CLASS_TEMPLATES, write_decks
+from .plan import CLASS, SHORT, plan, problems
+from .printables import ROWS, TICKET_SEED, write_printables
+
+
+def write_readme(out_dir: Path, rows: int, first_seed: int) -> Path:
+    """``out_dir/README.md``: the kit's files and how to use them."""
+    the_plan = plan()
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(CLASS_TEMPLATES), autoescape=False)
+    text = env.get_template("README.md.j2").render(
+        title=the_plan.title,
+        class_minutes=the_plan.class_minutes,
+        short_minutes=the_plan.short_minutes,
+        class_slides=len(the_plan.deck(CLASS)),
+        short_slides=len(the_plan.deck(SHORT)),
+        class_plan=f"{the_plan.minutes(CLASS):g}",
+        short_plan=f"{the_plan.minutes(SHORT):g}",
+        rows=rows,
+        first_seed=first_seed,
+        last_seed=first_seed + rows - 1,
+    )
+    path = out_dir / "README.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_kit(
+    notebooks_dir: Path | str = "notebooks",
+    out_dir: Path | str = "build/class",
+    rows: int = ROWS,
+    first_seed: int = TICKET_SEED,
+) -> list[Path]:
+    """Every file of the kit; ValueError when the plan and the notebooks disagree."""
+    found = problems(notebooks_dir)
+    if found:
+        raise ValueError("the class plan and the notebooks disagree: " + "; ".join(found))
+    out_dir = Path(out_dir)
+    written = write_decks(notebooks_dir, out_dir)
+    written += write_printables(out_dir, rows, first_seed)
+    written.append(write_readme(out_dir, rows, first_seed))
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m comsim.publish.classkit", description="Write the class kit."
+    )
+    parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
+    parser.add_argument("--out", type=Path, default=Path("build/class"))
+    parser.add_argument("--rows", type=int, default=ROWS, help="exit tickets: rows in the room")
+    parser.add_argument("--seed", type=int, default=TICKET_SEED, help="the first row's seed")
+    args = parser.parse_args(argv)
+    if not 1 <= args.rows <= 40 or args.seed < 0:
+        parser.error("--rows must be in [1, 40] and --seed a whole number >= 0")
+    started = time.perf_counter()
+    try:
+        fetch_reveal()
+        written = write_kit(args.notebooks_dir, args.out, args.rows, args.seed)
+    except (FileNotFoundError, RuntimeError, ValueError, chromium.ChromiumMissing) as error:
+        print(f"comsim.publish.classkit: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"{path.stat().st_size / 1024:8.0f} KiB  {path}")
+    print(f"the class kit in {args.out.resolve()} ({time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The class's paper: the worksheet, one exit ticket per row of the room, and the answer key,
+printed to A4 PDF by headless Chromium with a page number on every page.
+
+- ``worksheet.pdf``: the room's questions and the predictions of the 50-minute plan, each with
+  a blank to write in, and a practice problem with its text in full; no answers.
+- ``exit-tickets.pdf``: one page per row, each with its own seed, so neighbouring rows solve
+  different problems (the seed draws the kind of question too).
+- ``answer-key.pdf``: the worksheet's answers with the usual wrong ones, and every ticket's
+  answers with their reasoning, by row and seed.
+
+The problems come from :mod:`comsim.teaching.quiz`, which computes every answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from ...teaching import quiz
+from .. import chromium
+from .plan import CLASS, plan
+
+TEMPLATES = Path(__file__).parent / "templates" / "print"
+FOOTER = Path(__file__).parents[1] / "templates" / "print" / "footer.html"
+"""Chromium's page footer, the page number of the page count: the handouts use it too."""
+PAGE = {
+    "format": "A4",
+    "margin": {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+}
+WORKSHEET_SEED = 38
+"""The worksheet's practice problem: notebook 07's first problem, so the room meets it again."""
+TICKET_SEED = 100
+ROWS = 8
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One row's exit ticket: its seed, its problem's text with blanks, and with answers."""
+
+    row: int
+    seed: int
+    kind: str
+    text: str
+    answers: str
+
+
+def tickets(rows: int = ROWS, first_seed: int = TICKET_SEED) -> list[Ticket]:
+    """One ticket per row, seeds ``first_seed``, ``first_seed + 1``, ..."""
+    made = []
+    for row in range(1, rows + 1):
+        seed = first_seed + row - 1
+        problem = quiz.make_problem(seed)
+        made.append(
+            Ticket(
+                row,
+                seed,
+                quiz.KIND_TITLES[problem.kind],
+                quiz.problem_text(problem),
+                quiz.problem_text(problem, answers=True),
+            )
+        )
+    return made
+
+
+def _questions() -> list:
+    """The plan's questions to the room, in class order."""
+    return [t.slide for t in plan().deck(CLASS) if t.slide.question]
+
+
+def render(name: str, **context) -> str:
+    """The page ``name`` (a template in ``templates/print``) as HTML."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape()
+    )
+    css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
+    return env.get_template(f"{name}.html.j2").render(css=css, title=plan().title, **context)
+
+
+def pages(rows: int = ROWS, first_seed: int = TICKET_SEED) -> dict[str, str]:
+    """The three printables as HTML, by file name."""
+    practice = quiz.make_problem(WORKSHEET_SEED)
+    made = tickets(rows, first_seed)
+    questions = _questions()
+    return {
+        "worksheet.pdf": render(
+            "worksheet", questions=questions, practice=quiz.problem_text(practice)
+        ),
+        "exit-tickets.pdf": render("tickets", tickets=made),
+        "answer-key.pdf": render(
+            "key",
+            questions=questions,
+            practice=quiz.problem_text(practice, answers=True),
+            tickets=made,
+        ),
+    }
+
+
+def footer() -> str:
+    """Chromium's footer template: the page number and the page count."""
+    return FOOTER.read_text(encoding="utf-8")
+
+
+def print_html(browser, html: str, pdf: Path) -> Path:
+    """Print ``html`` to ``pdf`` (A4, page numbers) with an open playwright ``browser``; the
+    page may fetch nothing."""
+    context = browser.new_context()
+    try:
+        context.route("**/*", lambda route: route.abort())
+        page = context.new_page()
+        page.set_content(html, wait_until="load")
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        page.pdf(
+            path=str(pdf),
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=footer(),
+            print_background=True,
+            **PAGE,
+        )
+    finally:
+        context.close()
+    return pdf
+
+
+def write_printables(
+    out_dir: Path | str = "build/class", rows: int = ROWS, first_seed: int = TICKET_SEED
+) -> list[Path]:
+    """Write the worksheet, the exit tickets and the answer key to ``out_dir``."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as playwright:
+        browser = chromium.launch(playwright)
+        try:
+            for name, html in pages(rows, first_seed).items():
+                written.append(print_html(browser, html, Path(out_dir) / name))
+        finally:
+            browser.close()
+    return written

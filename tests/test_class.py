@@ -1,0 +1,239 @@
+"""The class kit, as an instructor preparing tomorrow's class meets it: a plan that adds up,
+notes for every slide, two decks that fit a 1280×720 projector with numbered slides and large
+figures, and paper with page numbers where the students' sheets hold no answers."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+import comsim
+from comsim import figures
+from comsim.publish.classkit import plan as class_plan
+from comsim.publish.classkit.plan import CLASS, SHORT, plan
+from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
+from testkit.browser import (
+    axe_source,
+    deck_axe_violations,
+    each_slide,
+    launch_chromium,
+    open_deck,
+    open_offline,
+    slides_that_do_not_fit,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+VENDOR_DIR = REPO_ROOT / "build" / "vendor"
+GUIDE = REPO_ROOT / "docs" / "teaching-guide.md"
+VIEWPORT = {"width": 1280, "height": 720}
+SMALLEST_TEXT_PX = 18
+FIGURE_SCALE_FLOOR = 0.75  # a deck may shrink a figure this far, no further
+DECK_FILES = {CLASS: "deck.html", SHORT: "deck-20min.html"}
+
+
+# -- the plan --------------------------------------------------------------------------------
+def test_every_class_slide_has_cells_or_a_body_and_every_tagged_cell_a_slide():
+    assert class_plan.problems(NOTEBOOKS_DIR) == []
+
+
+def test_the_50_minute_plan_has_25_to_35_slides_and_adds_up_with_slack():
+    slides = plan().deck(CLASS)
+    assert 25 <= len(slides) <= 35
+    assert plan().minutes(CLASS) <= plan().class_minutes - 2  # two minutes of slack at least
+    assert plan().minutes(SHORT) <= plan().short_minutes
+
+
+def test_every_question_to_the_room_is_in_the_50_minute_plan_with_answers_and_replies():
+    questions = {t.slide.question: t.slide for t in plan().deck(CLASS) if t.slide.question}
+    assert sorted(questions) == [f"Q{n}" for n in range(1, 8)]
+    for slide in questions.values():
+        assert slide.ask and slide.expect and slide.wrong, slide.key
+
+
+def test_every_slide_says_what_to_skip_when_late():
+    assert [s.key for s in plan().slides if not s.late] == []
+
+
+def test_the_guides_plan_names_each_slide_by_number_and_minute():
+    text = GUIDE.read_text(encoding="utf-8")
+    for timed in plan().deck(CLASS):
+        row = f"| {timed.number} | {timed.marks} | {timed.slide.title} |"
+        assert row in text, f"the guide's plan lacks the row {row!r}"
+
+
+# -- figures for a room ----------------------------------------------------------------------
+def _smallest_text_px(fig) -> float:
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
+    return min(t.get_fontsize() for t in texts) * fig.dpi / 72
+
+
+def test_projector_figures_keep_their_text_18_px_high_when_a_deck_shrinks_them():
+    trace = comsim.simulate(iterations=2_001)
+    with figures.styled("projector"):
+        drawn = [
+            figures.memory_figure(trace, title="The KB's loop"),
+            figures.memory_figure({"a": trace, "b": trace}, title="Two runs"),
+        ]
+    for fig in drawn:
+        fig.canvas.draw()
+        assert _smallest_text_px(fig) * 0.9 >= SMALLEST_TEXT_PX
+
+
+# -- the kit, built once -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    from comsim.publish.classkit.kit import write_kit
+
+    if not (VENDOR_DIR / "reveal.js-5.2.1").is_dir():
+        pytest.skip("reveal.js is not vendored: run `make class` once")
+    out = tmp_path_factory.mktemp("class")
+    write_kit(NOTEBOOKS_DIR, out)
+    return out
+
+
+def _pdf_pages(path: Path) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+def test_the_worksheet_has_every_question_blanks_no_answers_and_page_numbers(kit):
+    worksheet = _pdf_pages(kit / "worksheet.pdf")
+    text = "\n".join(worksheet)
+    for n in range(1, 8):
+        assert f"Q{n} ·" in text
+    assert "= ?" in text  # the practice problem, with blanks
+    for slide in plan().slides:
+        if slide.expect:
+            assert slide.expect[:40] not in text, f"the worksheet gives away {slide.key}"
+        if slide.question and slide.title not in slide.ask:
+            # a slide's title states its point: on the worksheet it would answer the question
+            assert slide.title not in text, f"the worksheet prints {slide.key}'s title"
+    assert "Why:" not in text
+    for number, page in enumerate(worksheet, start=1):
+        assert f"Page {number} of {len(worksheet)}" in page
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+def test_each_exit_ticket_is_one_page_with_a_seed_of_its_own_and_no_answers(kit):
+    sheets = _pdf_pages(kit / "exit-tickets.pdf")
+    assert len(sheets) == ROWS
+    seeds = [int(re.search(r"Seed (\d+)", page).group(1)) for page in sheets]
+    assert seeds == list(range(TICKET_SEED, TICKET_SEED + ROWS))
+    for number, page in enumerate(sheets, start=1):
+        assert f"row {number}" in page and f"Page {number} of {ROWS}" in page
+        assert "= ?" in page and "Why:" not in page
+
+
+def _answers(text: str) -> list[tuple[str, str]]:
+    """The filled-in answers of a problem's text (``name = value`` under Questions)."""
+    questions = text.split("Questions:", 1)[1].split("Why:", 1)[0]
+    return re.findall(r"^\s+(\w+) = (.+)$", questions, re.MULTILINE)
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+def test_the_answer_key_answers_every_ticket_with_its_reasoning(kit):
+    key = "\n".join(_pdf_pages(kit / "answer-key.pdf"))
+    for ticket in tickets():
+        assert f"seed {ticket.seed}" in key
+        for name, value in _answers(ticket.answers):
+            assert f"{name} = {value[:20]}" in key
+    assert key.count("Why:") >= ROWS
+
+
+def test_the_students_pages_carry_no_answer_the_key_gives():
+    html = pages()
+    for ticket in tickets():
+        for name, value in _answers(ticket.answers):
+            line = f"{name} = {value}"
+            assert line not in html["exit-tickets.pdf"] and line not in html["worksheet.pdf"]
+
+
+# -- the decks in a browser ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def deck_page(chromium, kit, request):
+    context = chromium.new_context(viewport=VIEWPORT)
+    opened = open_offline(context, kit / DECK_FILES[request.param])
+    open_deck(opened.page, 10_000)
+    yield opened
+    context.close()
+
+
+_SLIDE_FACTS = """() => {
+  const s = Reveal.getCurrentSlide();
+  const notes = s.querySelector('aside.notes');
+  return {
+    number: document.querySelector('.slide-number').innerText.trim(),
+    notes: notes ? notes.textContent : '',
+    images: [...s.querySelectorAll('img')].filter(i => i.offsetParent).map(i => {
+      const r = i.getBoundingClientRect();
+      return [i.naturalHeight, r.height, i.alt];
+    }),
+  };
+}"""
+
+DECKS = pytest.mark.parametrize("deck_page", [CLASS, SHORT], indirect=True)
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+@DECKS
+def test_a_deck_numbers_its_slides_and_every_slide_has_the_instructors_notes(deck_page):
+    page = deck_page.page
+    facts = []
+    for _ in each_slide(page):
+        facts.append(page.evaluate(_SLIDE_FACTS))
+    total = len(facts)
+    assert [f["number"].replace(" ", "") for f in facts] == [
+        f"{n}/{total}" for n in range(1, total + 1)
+    ]
+    for n, f in enumerate(facts, start=1):
+        assert f"Slide {n} of {total}" in f["notes"] and "minute" in f["notes"], n
+        assert "If late:" in f["notes"], n
+    assert deck_page.problems() == {key: [] for key in deck_page.problems()}
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+@DECKS
+def test_a_deck_fits_1280x720_and_its_figures_are_at_least_half_the_frame_high(deck_page):
+    page = deck_page.page
+    count, problems = slides_that_do_not_fit(page, VIEWPORT["width"], VIEWPORT["height"])
+    assert count > 0 and problems == []
+    small = []
+    for n, _ in enumerate(each_slide(page), start=1):
+        for natural, shown, alt in page.evaluate(_SLIDE_FACTS)["images"]:
+            if shown < VIEWPORT["height"] / 2 or shown < FIGURE_SCALE_FLOOR * natural:
+                small.append(f"slide {n}: {alt[:50]!r} shown {shown:.0f} px of {natural} px")
+    assert small == []
+
+
+@pytest.mark.browser
+@pytest.mark.kernel
+@DECKS
+def test_a_deck_passes_axe_core_with_no_violations(deck_page):
+    url = deck_page.page.url
+    assert deck_axe_violations(deck_page.page, axe_source(VENDOR_DIR), url, 10_000) == []
