@@ -18,12 +18,14 @@ from comsim.publish.classkit import plan as class_plan
 from comsim.publish.classkit.plan import CLASS, SHORT, plan
 from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
 from testkit.browser import (
+    launch_chromium,
+    open_offline,
+)
+from testkit.decks import (
     axe_source,
     deck_axe_violations,
     each_slide,
-    launch_chromium,
     open_deck,
-    open_offline,
     slides_that_do_not_fit,
 )
 
