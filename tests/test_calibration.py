@@ -110,3 +110,12 @@ def test_if_copies_were_freed_at_their_release_only_the_transient_buffers_would_
     assert s.interface_proxies_at_end_of_loop == 1
     assert s.bytes_per_iteration <= t * 1.1
     assert s.growth_bytes < kb_tight_loop.summary.growth_bytes / 4
+
+
+def test_a_loose_loop_climbs_less_steeply_yet_keeps_every_copy():
+    """Notebook 01's tight and loose loops: under hypothesis H2 the loose one climbs less
+    steeply, but both keep one interface proxy per pass until the final release."""
+    tight, loose = (comsim.simulate(iterations=KB_ITERATIONS, tightness=t) for t in (1.0, 0.25))
+    assert loose.summary.bytes_per_iteration < tight.summary.bytes_per_iteration
+    for run in (tight, loose):
+        assert run.summary.interface_proxies_at_end_of_loop == KB_ITERATIONS + 1

@@ -482,3 +482,17 @@ def test_a_snapshot_shows_the_single_count_and_every_copy():
     assert snap.private_bytes == proc.private_bytes
     assert snap.note == "after three passes"
     assert snap.heap.used_bytes == proc.heap.used_bytes
+
+
+@pytest.mark.parametrize("earlier", [0, 2, 8])
+def test_one_pass_call_by_call_the_copy_outlives_both_releases_until_the_final_release(earlier):
+    """Notebook 02's step-through and its table: CopyProxy adds an interface proxy that both
+    Release calls leave alive (they only move the count back down), and the final release
+    frees every one (kb-q216248: freed only at the proxy manager's final release)."""
+    from comsim.model.strategies import kb_iteration_snapshots
+
+    shots = kb_iteration_snapshots(earlier_iterations=earlier)
+    refcounts = [sum(pm.refcount for pm in s.proxy_managers) for s in shots]
+    alive = [sum(len(pm.interface_proxies) for pm in s.proxy_managers) for s in shots]
+    assert refcounts == [1, 2, 3, 2, 1, 0]
+    assert alive == [earlier + 1, earlier + 1] + [earlier + 2] * 3 + [0]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import comsim.model.heap
 from comsim import Params
 from comsim.model.bump import bump_committed_bytes, bump_release_committed, segments_after_bump
-from comsim.model.heap import Heap
+from comsim.model.heap import Heap, gives_pages_back
 
 PAGE = 4096
 NEVER = 1 << 30  # a decommit_total_free_bytes no test heap reaches
@@ -427,3 +427,14 @@ def test_bytes_are_conserved_and_committed_bytes_are_whole_pages(
     assert heap.used_bytes == sum(
         b.size for s in heap.snapshot().segments for b in s.blocks if b.owner is not None
     )
+
+
+def test_a_freed_block_gives_its_pages_back_only_when_both_thresholds_hold():
+    """The decommit rule notebook 03's exercise asks about (reactos-heap, inferred): the freed
+    block must reach decommit_free_block_bytes and the heap's free bytes
+    decommit_total_free_bytes."""
+    p = Params()
+    block, total = p.decommit_free_block_bytes, p.decommit_total_free_bytes
+    assert gives_pages_back(p, block, total)
+    assert not gives_pages_back(p, block - 8, 2 * total)
+    assert not gives_pages_back(p, 8 * block, total - 8)

@@ -10,7 +10,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..engines.trace import MIB
 from ..model.process import ProxyManagerSnapshot, ProxySnapshot, Snapshot
-from ..model.text import number
+from ..model.text import count
 from . import alt
 from .style import OKABE_ITO, drawing, in_style, new_figure
 
@@ -123,7 +123,7 @@ def _draw_interface_proxies(ax: Axes, proxies: tuple[ProxySnapshot, ...]) -> Non
         )
     hidden = len(proxies) - len(shown)
     if hidden:
-        text = f"... and {number(hidden)} earlier interface proxies"
+        text = f"... and {count(hidden, 'earlier interface proxy', 'earlier interface proxies')}"
         ax.text(7.0, 0.2, text, ha="center", size="small")
 
 

@@ -58,6 +58,17 @@ DECOMMIT_RULE = (
 """One line a figure or note can show: when freed pages are given back."""
 
 
+def gives_pages_back(params: Params, block_bytes: int, heap_free_bytes: int) -> bool:
+    """The decommit rule (tag ``inferred``, see the module docstring): whether a freed block,
+    ``block_bytes`` long once coalesced with its free neighbours, has its whole pages given back
+    when the heap's total free bytes, counting it, are ``heap_free_bytes``. Both thresholds must
+    hold: decommit_free_block_bytes for the block, decommit_total_free_bytes for the heap."""
+    return (
+        block_bytes >= params.decommit_free_block_bytes
+        and heap_free_bytes >= params.decommit_total_free_bytes
+    )
+
+
 @dataclass(frozen=True)
 class BlockSnapshot:
     """One heap block: its address, size in bytes, and who owns it (None when free)."""
@@ -200,9 +211,7 @@ class Heap:
         bisect.insort(seg.free_starts, lo)
         seg.free_end_of[lo] = hi
         seg.free_start_of[hi] = lo
-        p = self.params
-        big_enough = hi - lo >= p.decommit_free_block_bytes
-        if big_enough and self.free_bytes >= p.decommit_total_free_bytes:
+        if gives_pages_back(self.params, hi - lo, self.free_bytes):
             self._set_pages(seg, -(-lo // self.page), hi // self.page, False)
         self._largest_free[seg.index] = max(self._largest_free[seg.index], hi - lo)
 

@@ -96,8 +96,8 @@ class BugHunt:
         if run.stopped:
             return f"COM stops it: {run.stopped}"
         return (
-            f"After each pass the proxy manager's count is {_listed(run.refcounts)} and "
-            f"{_listed(run.proxies)} interface proxies are alive."
+            f"After passes 1 to {number(len(run.refcounts))}, the proxy manager's count is "
+            f"{_listed(run.refcounts)}; interface proxies alive: {_listed(run.proxies)}."
         )
 
     def body_code(self) -> str:
