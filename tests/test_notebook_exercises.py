@@ -72,3 +72,71 @@ def test_04_now_you_try_tells_the_tight_loops_slope_from_the_loose_ones(nb04):
     assert "tight loop's slope" in nb04.run("print(loose_perfmon.check(tight_rise_kib))")
     learner = "loop_rise_kib(comsim.perfmon_samples(loose, 1000))"
     assert nb04.run(f"print(loose_perfmon.check({learner}))").startswith("Right")
+
+
+# -- 05 -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def nb05():
+    with LiveNotebook(NOTEBOOKS_DIR / "05_the_workaround.ipynb") as live:
+        yield live
+
+
+def test_05_the_shared_blanket_prediction_says_a_blanket_belongs_to_the_proxy(nb05):
+    reply = nb05.run("print(shared_prediction.check(shared_choices[0]))")
+    assert "a blanket belongs to the proxy" in reply
+    assert nb05.run("print(shared_prediction.check(shared_answer))").startswith("Right")
+
+
+def test_05_counting_the_releases_a_copy_freed_at_its_release_gets_the_hint(nb05):
+    reply = nb05.run(
+        "print(release_counts.check(count_after_pCopy=2, proxies_before_final=1, "
+        "proxies_after_final=0))"
+    )
+    assert "The copy's Release freed nothing" in reply and "Not yet" in reply
+
+
+def test_05_counting_the_releases_right_passes(nb05):
+    reply = nb05.run(
+        "print(release_counts.check(count_after_pCopy=2, proxies_before_final=2, "
+        "proxies_after_final=0))"
+    )
+    assert reply.rstrip().endswith("Passed.")
+
+
+def test_05_which_strategies_climb_names_cocopyproxys_three_calls(nb05):
+    reply = nb05.run("print(climb_prediction.check(climb_choices[0]))")
+    assert "CoCopyProxy makes the same three calls" in reply
+    assert nb05.run("print(climb_prediction.check(climb_answer))").startswith("Right")
+
+
+def test_05_now_you_try_a_cost_per_iteration_gets_the_hint(nb05):
+    reply = nb05.run("print(longer_prediction.check(10 * long_run.summary.growth_bytes / KIB))")
+    assert "not once per iteration" in reply
+    learner = (
+        "comsim.simulate(strategy='cache-copy', blankets=50, iterations=200_001)"
+        ".summary.growth_bytes / 1024"
+    )
+    assert nb05.run(f"print(longer_prediction.check({learner}))").startswith("Right")
+
+
+_CLEANUP = """
+def release_all(cache):
+{body}
+
+print(cleanup.check(release_all))
+"""
+
+
+def test_05_a_clean_up_that_forgets_the_copies_gets_the_hint(nb05):
+    reply = nb05.run(_CLEANUP.format(body="    cache.clear()"))
+    assert "Every copy still holds its reference" in reply and "Not yet" in reply
+
+
+def test_05_a_clean_up_that_releases_twice_is_stopped_by_com(nb05):
+    body = "    for pointer in cache.values():\n" + "        pointer.Release()\n" * 2
+    assert "COM refused a call" in nb05.run(_CLEANUP.format(body=body))
+
+
+def test_05_the_clean_up_that_releases_each_copy_and_empties_the_cache_passes(nb05):
+    body = "    for pointer in cache.values():\n        pointer.Release()\n    cache.clear()"
+    assert nb05.run(_CLEANUP.format(body=body)).rstrip().endswith("Passed.")
