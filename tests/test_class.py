@@ -18,12 +18,14 @@ from comsim.publish.classkit import plan as class_plan
 from comsim.publish.classkit.plan import CLASS, SHORT, plan
 from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
 from testkit.browser import (
+    launch_chromium,
+    open_offline,
+)
+from testkit.decks import (
     axe_source,
     deck_axe_violations,
     each_slide,
-    launch_chromium,
     open_deck,
-    open_offline,
     slides_that_do_not_fit,
 )
 
@@ -117,6 +119,9 @@ def test_the_worksheet_has_every_question_blanks_no_answers_and_page_numbers(kit
     for slide in plan().slides:
         if slide.expect:
             assert slide.expect[:40] not in text, f"the worksheet gives away {slide.key}"
+        if slide.question and slide.title not in slide.ask:
+            # a slide's title states its point: on the worksheet it would answer the question
+            assert slide.title not in text, f"the worksheet prints {slide.key}'s title"
     assert "Why:" not in text
     for number, page in enumerate(worksheet, start=1):
         assert f"Page {number} of {len(worksheet)}" in page

@@ -38,8 +38,9 @@ PROCESS_DEFAULT = Blanket()
 
 REMOTE_IMP_LEVELS = ("identify", "impersonate")
 """The impersonation levels NTLM -- NT4's only remote authentication service -- supports
-against a remote server; CoSetProxyBlanket's dwImpLevel documents that the others fail with
-E_INVALIDARG there."""
+against a remote server (CoSetProxyBlanket, dwImpLevel). That the others fail with
+E_INVALIDARG there is our inference: the page lists E_INVALIDARG only as "one or more arguments
+are invalid"."""
 
 
 def resolved(asked: Blanket, current: Blanket) -> Blanket:

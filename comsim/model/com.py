@@ -300,8 +300,9 @@ class InterfacePointer:
                 "E_INVALIDARG",
                 f"SetBlanket(imp_level={imp_level!r}) on a proxy to a remote object: NTLM, NT4's "
                 "only remote authentication service, supports only 'identify' and "
-                "'impersonate' there, and CoSetProxyBlanket documents E_INVALIDARG for the "
-                "rest. The blanket is unchanged.",
+                "'impersonate' there; the model answers the rest with E_INVALIDARG, our "
+                "inference from CoSetProxyBlanket's 'one or more arguments are invalid'. The "
+                "blanket is unchanged.",
             )
         # IClientSecurity docs: IUnknown is the one local interface these methods accept.
         target = self._proxy_argument(proxy, "SetBlanket", allow_iunknown=True)

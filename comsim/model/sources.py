@@ -175,7 +175,7 @@ SOURCES: dict[str, Source] = {
         Source(
             "link-heap",
             "/HEAP (Set heap size) linker option",
-            f"{_LEARN}/cpp/build/reference/heap-set-heap-size",
+            f"{_LEARN}/cpp/build/reference/heap",
             "The process heap's reserve and initial commit come from the image header, whose "
             "defaults are 1 MB reserve and 4 KB commit (documented for current Visual C++; "
             "that NT4's loader used them the same way is our inference).",
