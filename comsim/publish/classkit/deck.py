@@ -21,16 +21,16 @@ import nbformat
 from nbconvert import SlidesExporter
 
 from .. import freshness
-from ..report import (
-    READABLE_CSS,
+from ..execute import execute_for_static_pages
+from ..offline import OfflineWidgetPreprocessor, readable_css, remove_tagged, write_offline
+from ..slides import (
+    SLIDE_HEIGHT,
+    SLIDE_WIDTH,
     TEMPLATES_DIR,
-    OfflineWidgetPreprocessor,
-    execute_for_static_pages,
+    SlideCodePreprocessor,
     link_exports,
-    remove_tagged,
-    write_offline,
+    reveal_assets,
 )
-from ..slides import SLIDE_HEIGHT, SLIDE_WIDTH, SlideCodePreprocessor, reveal_assets
 from ..vendor import VENDOR_DIR
 from .plan import CLASS, DECKS, METADATA_KEY, Timed, plan
 
@@ -160,7 +160,7 @@ def write_decks(
     resources = {
         "metadata": {"name": "deck", "path": str(Path(notebooks_dir).resolve())},
         "comsim_reveal": reveal_assets(Path(vendor_dir)),
-        "comsim_css": READABLE_CSS,
+        "comsim_css": readable_css(),
     }
     written = []
     for which, name in DECKS.items():
