@@ -140,3 +140,69 @@ def test_05_a_clean_up_that_releases_twice_is_stopped_by_com(nb05):
 def test_05_the_clean_up_that_releases_each_copy_and_empties_the_cache_passes(nb05):
     body = "    for pointer in cache.values():\n        pointer.Release()\n    cache.clear()"
     assert nb05.run(_CLEANUP.format(body=body)).rstrip().endswith("Passed.")
+
+
+# -- 06 -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def nb06():
+    with LiveNotebook(NOTEBOOKS_DIR / "06_the_same_pattern_today.ipynb") as live:
+        yield live
+
+
+def test_06_the_figures_prediction_asks_who_else_holds_a_figure(nb06):
+    assert "Who else might still refer to it" in nb06.run(
+        "print(figures_prediction.check(figures_choices[0]))"
+    )
+    assert nb06.run("print(figures_prediction.check(figures_answer))").startswith("Right")
+
+
+def test_06_a_save_chart_that_only_drops_its_name_gets_the_hint_and_one_that_closes_passes(nb06):
+    wrong = nb06.run(
+        "def save_chart(values, file):\n"
+        "    fig, ax = plt.subplots()\n    ax.plot(values)\n    fig.savefig(file)\n    del fig\n\n"
+        "print(close_figures.check(save_chart))"
+    )
+    assert "pyplot still holds every figure" in wrong and "Not yet" in wrong
+    right = nb06.run(
+        "def save_chart(values, file):\n"
+        "    fig, ax = plt.subplots()\n    ax.plot(values)\n    fig.savefig(file)\n"
+        "    plt.close(fig)\n\nprint(close_figures.check(save_chart))"
+    )
+    assert right.rstrip().endswith("Passed.")
+
+
+def test_06_the_loggers_prediction_explains_why_none_are_freed(nb06):
+    assert "logging keeps every logger by name" in nb06.run("print(loggers_prediction.check(0))")
+    assert nb06.run("print(loggers_prediction.check(loggers.parts_held))").startswith("Right")
+
+
+def test_06_a_logger_per_request_gets_the_hint_and_one_per_module_passes(nb06):
+    handler = (
+        "def handle(logging, request_id):\n"
+        "    log = logging.getLogger({name})\n"
+        "    log.info('handled', extra={{'request_id': request_id}})\n\n"
+        "print(one_logger.check(handle))"
+    )
+    wrong = nb06.run(handler.format(name="f'request.{request_id}'"))
+    assert "A logger per request" in wrong and "Not yet" in wrong
+    assert nb06.run(handler.format(name="__name__")).rstrip().endswith("Passed.")
+
+
+def test_06_now_you_try_an_unbounded_answer_gets_the_hint_about_the_bound(nb06):
+    unbounded = "instances.after_parts_released.traced_bytes / MIB"
+    assert "A bound of 40" in nb06.run(f"print(bounded_prediction.check({unbounded}))")
+    learner = (
+        "today.method_cache_keeps_instances(maxsize=40).after_parts_released.traced_bytes / MIB"
+    )
+    assert nb06.run(f"print(bounded_prediction.check({learner}))").startswith("Right")
+
+
+def test_06_the_resident_prediction_answers_from_this_kernels_own_readings(nb06):
+    if nb06.run("print('resident_answer' in globals())").strip() != "True":
+        pytest.skip("this platform gives no resident-memory figure: there is no prediction")
+    wrong = nb06.run(
+        "print(resident_prediction.check("
+        "next(c for c in resident_choices if c != resident_answer)))"
+    )
+    assert "Not yet" in wrong or "Freeing an object" in wrong
+    assert nb06.run("print(resident_prediction.check(resident_answer))").startswith("Right")

@@ -26,10 +26,9 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 EXECUTED = REPO_ROOT / "build" / "executed"
 PENDING = "content rewrite pending"
 # Notebooks that fail a course-wide test today; the content helpers remove them one by one.
-# 05, 06: prose prompts ("**Predict:** ...") answered by the next output, no checkpoint.
-PROMPTS_PENDING = {"06_the_same_pattern_today"}
+PROMPTS_PENDING: set[str] = set()
 # 01: 00 shows "Where did 39 MiB go?"; 02: its count has no said_as (and 02 prints "returns
-# 1" above it); 05: 03 shows 16 KiB after the final release, within a page of 05's answer.
+# 1" above it).
 SPOILERS_PENDING = {"01_the_symptom", "02_aggregation"}
 
 
