@@ -206,3 +206,23 @@ def test_06_the_resident_prediction_answers_from_this_kernels_own_readings(nb06)
     )
     assert "Not yet" in wrong or "Freeing an object" in wrong
     assert nb06.run("print(resident_prediction.check(resident_answer))").startswith("Right")
+
+
+# -- glossary -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def glossary():
+    with LiveNotebook(NOTEBOOKS_DIR / "glossary.ipynb") as live:
+        yield live
+
+
+@pytest.mark.parametrize(
+    "name, hint",
+    [
+        ("release", "who frees a copy"),
+        ("local", "whose interface is it"),
+        ("blanket", "it belongs to the proxy"),
+    ],
+)
+def test_the_glossarys_checks_point_a_wrong_answer_to_its_entry(glossary, name, hint):
+    assert hint in glossary.run(f"print({name}_check.check({name}_choices[0]))")
+    assert glossary.run(f"print({name}_check.check({name}_answer))").startswith("Right")
