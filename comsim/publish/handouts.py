@@ -31,8 +31,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
-
 from . import arguments, chromium
 from .interrupt import terminate_as_interrupt
 from .report import SITE_PAGES
@@ -65,6 +63,8 @@ def appendix_start(notebook: Path) -> str | None:
     """The id of the cell where ``notebook``'s optional part starts, if it has one."""
     if not notebook.is_file():
         return None
+    import nbformat  # here, so that --help answers without loading it
+
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.metadata.get("comsim", {}).get("print") == APPENDIX:
             return cell.id
