@@ -119,3 +119,28 @@ def test_a_loose_loop_climbs_less_steeply_yet_keeps_every_copy():
     assert loose.summary.bytes_per_iteration < tight.summary.bytes_per_iteration
     for run in (tight, loose):
         assert run.summary.interface_proxies_at_end_of_loop == KB_ITERATIONS + 1
+
+
+def test_with_h2_off_a_tight_and_a_loose_loop_hold_the_same_private_bytes_at_every_sample():
+    """Notebook 04's "switch H2 off": in the model tightness acts only through H2's buffers."""
+    runs = [comsim.simulate(tightness=t, transient_bytes_per_call=0) for t in (1.0, 0.25)]
+    loop = [run.arrays.private_bytes[run.arrays.phase == LOOP] for run in runs]
+    assert np.array_equal(*loop)
+    assert runs[0].summary.bytes_per_iteration == runs[1].summary.bytes_per_iteration
+
+
+def test_h2s_rule_of_thumb_a_copy_plus_what_the_reaper_misses_matches_a_sweep_of_paces():
+    """Notebook 04's fill-in checks a learner's rule against the simulator within 1 %: the
+    rule must hold that well at every pace, with the knee where the reaper stops keeping up."""
+    p = comsim.Params()
+    reaper_per_us = p.reaper_bytes_per_cpu_ms / 1000
+    for tightness in np.linspace(0.1, 1.0, 15):
+        idle_us = p.iteration_cpu_us * (1 / tightness - 1)
+        freed = min(p.transient_bytes_per_call, reaper_per_us * idle_us)
+        rule = p.interface_proxy_bytes + p.transient_bytes_per_call - freed
+        simulated = comsim.simulate(tightness=float(tightness)).summary.bytes_per_iteration
+        assert rule == pytest.approx(simulated, rel=0.01), tightness
+    knee = 1 / (1 + p.transient_bytes_per_call / (reaper_per_us * p.iteration_cpu_us))
+    below, above = (comsim.simulate(tightness=t).summary for t in (knee - 0.05, knee + 0.05))
+    assert below.bytes_per_iteration == pytest.approx(p.interface_proxy_bytes, rel=0.01)
+    assert above.bytes_per_iteration > below.bytes_per_iteration + 0.05 * p.transient_bytes_per_call

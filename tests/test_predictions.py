@@ -26,10 +26,8 @@ NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 EXECUTED = REPO_ROOT / "build" / "executed"
 PENDING = "content rewrite pending"
 # Notebooks that fail a course-wide test today; the content helpers remove them one by one.
-# 04, 05, 06: prose prompts ("**Predict:** ...") answered by the next output, no checkpoint.
-PROMPTS_PENDING = {"04_loop_tightness", "05_the_workaround", "06_the_same_pattern_today"}
-# 05: 03 shows 16 KiB after the final release, within a page of 05's answer.
-SPOILERS_PENDING = {"05_the_workaround"}
+PROMPTS_PENDING: set[str] = set()
+SPOILERS_PENDING: set[str] = set()
 
 
 # -- the reading, on small notebooks -------------------------------------------------------------

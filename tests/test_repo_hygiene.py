@@ -30,6 +30,19 @@ def test_committed_notebook_has_no_outputs_or_execution_counts(any_notebook_path
     assert "widgets" not in nb.metadata, f"{any_notebook_path.name}: saved widget state"
 
 
+def test_code_the_reports_leave_out_is_folded_in_the_notebook_too(any_notebook_path: Path):
+    """One rule for helper code: a cell tagged remove-input (left out of reports, site and
+    decks) is folded in JupyterLab and RISE as well (jupyter.source_hidden)."""
+    nb = nbformat.read(any_notebook_path, as_version=4)
+    unfolded = [
+        cell.get("id", index)
+        for index, cell in enumerate(nb.cells)
+        if "remove-input" in cell.metadata.get("tags", [])
+        and not cell.metadata.get("jupyter", {}).get("source_hidden", False)
+    ]
+    assert not unfolded, f"{any_notebook_path.name}: fold cells {unfolded} (source_hidden)"
+
+
 def _pins(lines, pattern: str) -> dict[str, str]:
     """name -> version for each line matching ``pattern``; names normalized as PyPI does."""
     pins = {}

@@ -88,6 +88,13 @@ def test_lru_cache_on_a_method_keeps_every_instance_until_cache_clear():
     assert run.after_whole_released.traced_bytes < 0.1 * 50 * 32 * 1024
 
 
+def test_a_bounded_lru_cache_keeps_at_most_maxsize_instances():
+    run = today.method_cache_keeps_instances(instances=50, instance_bytes=32 * 1024, maxsize=20)
+    assert run.parts_held == 20
+    assert 0.9 * 20 * 32 * 1024 <= run.after_parts_released.traced_bytes < 30 * 32 * 1024
+    assert "maxsize=20" in run.how
+
+
 def test_cached_property_lets_each_instance_go_with_its_value():
     run = today.method_cache_keeps_instances(instances=50, instance_bytes=32 * 1024, fixed=True)
     assert run.parts_held == 0
@@ -178,6 +185,11 @@ def test_an_experiment_started_without_tracing_leaves_tracing_off():
             TypeError,
             "instance_bytes must be an int",
         ),
+        (
+            lambda: today.method_cache_keeps_instances(maxsize=0),
+            ValueError,
+            "maxsize must be an int in [1, 1000]",
+        ),
     ],
 )
 def test_bad_sizes_raise_naming_the_parameter_and_range(call, error, words):
@@ -207,3 +219,52 @@ def test_an_experiment_that_would_hold_more_than_64_mib_is_refused_before_it_sta
     What an experiment may hold at once is bounded, and the refusal names it."""
     with pytest.raises(ValueError, match=re.escape(names)):
         call()
+
+
+# -- applying each fix: fill-ins checked by what the learner's code leaves behind --------------
+def _chart(close: bool):
+    def save_chart(values, file):
+        fig, ax = plt.subplots()
+        ax.plot(values)
+        fig.savefig(file)
+        if close:
+            plt.close(fig)
+
+    return save_chart
+
+
+def test_a_save_chart_that_never_closes_its_figure_gets_the_hint_and_leaves_nothing_open():
+    mine = plt.figure()
+    try:
+        result = today.close_each_figure().check(_chart(close=False))
+        assert not result.passed and "pyplot still holds every figure" in result.messages[0]
+        assert plt.get_fignums() == [mine.number]  # the check closed what the learner left
+    finally:
+        plt.close(mine)
+
+
+def test_a_save_chart_that_closes_its_figure_passes():
+    assert today.close_each_figure().check(_chart(close=True)).passed
+
+
+def test_a_save_chart_that_raises_is_reported_not_raised():
+    def save_chart(values, file):
+        raise RuntimeError("no display")
+
+    result = today.close_each_figure().check(save_chart)
+    assert not result.passed and "RuntimeError: no display" in result.messages[0]
+
+
+def test_a_logger_per_request_gets_the_hint_and_one_logger_per_module_passes():
+    exercise = today.one_logger_per_module()
+
+    def per_request(logging, request_id):
+        logging.getLogger(f"request.{request_id}").info("handled")
+
+    def per_module(logging, request_id):
+        logging.LoggerAdapter(logging.getLogger(__name__), {"request_id": request_id}).info("x")
+
+    wrong = exercise.check(per_request)
+    assert not wrong.passed and "A logger per request" in wrong.messages[0]
+    assert exercise.check(per_module).passed
+    assert "request.0" not in logging.root.manager.loggerDict  # the process's loggers untouched

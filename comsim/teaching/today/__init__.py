@@ -23,10 +23,13 @@ its whole base array (:func:`view_keeps_base`), and ``.copy()`` is NumPy's cure
 (:func:`copy_frees_base`), where CopyProxy was the KB's cause.
 
 How memory is measured is in :mod:`.meter`; tables and the bar chart of the readings in
-:mod:`.show`. The numbers vary by platform and library version; what the tests rely on is the
-shape (held, then freed), never exact values.
+:mod:`.show`. :mod:`.fixes` lets a learner apply a fix and checks it by what the code leaves
+behind (:func:`close_each_figure`, :func:`one_logger_per_module`). The numbers vary by
+platform and library version; what the tests rely on is the shape (held, then freed), never
+exact values.
 """
 
+from .fixes import close_each_figure, one_logger_per_module
 from .meter import MIB, ROW_BYTES, Reading, resident_memory_bytes
 from .show import cases_frame, readings_alt_text, readings_figure, readings_frame
 from .views import CopyResult, ViewResult, copy_frees_base, view_keeps_base
@@ -48,9 +51,11 @@ __all__ = [
     "ViewResult",
     "WholeKeepsParts",
     "cases_frame",
+    "close_each_figure",
     "copy_frees_base",
     "logging_keeps_loggers",
     "method_cache_keeps_instances",
+    "one_logger_per_module",
     "parent_keeps_children",
     "pyplot_keeps_figures",
     "readings_alt_text",

@@ -146,12 +146,16 @@ def logging_keeps_loggers(requests: int = 20_001, fixed: bool = False) -> WholeK
 
 
 def method_cache_keeps_instances(
-    instances: int = 200, instance_bytes: int = 64 * 1024, fixed: bool = False
+    instances: int = 200,
+    instance_bytes: int = 64 * 1024,
+    fixed: bool = False,
+    maxsize: int | None = None,
 ) -> WholeKeepsParts:
     """Make ``instances`` objects of ``instance_bytes`` each, call a cached method once on each,
     and drop each object. With ``functools.lru_cache(maxsize=None)`` on the method, the cache
     keys on ``self`` and keeps every instance until ``cache_clear()``; ``fixed=True`` caches
     with ``functools.cached_property`` instead, which stores the value on the instance itself.
+    ``maxsize`` bounds the lru_cache (``None``: unbounded, as ``functools.cache``).
 
     Python's FAQ ("How do I cache method calls?") says the lru_cache approach keeps a
     reference to the instance; with the default ``maxsize=128`` at most 128 are kept."""
@@ -159,6 +163,8 @@ def method_cache_keeps_instances(
     instance_bytes = checks.number("instance_bytes", instance_bytes, "int", 1, 256 * 1024)
     check_held("instances × instance_bytes", instances * instance_bytes)
     fixed = checks.flag("fixed", fixed)
+    if maxsize is not None:
+        maxsize = checks.number("maxsize", maxsize, "int", 1, 1_000)
     with Meter() as meter:
 
         class Report:
@@ -168,7 +174,7 @@ def method_cache_keeps_instances(
                 self.data = bytearray(b"\x01") * instance_bytes  # touched: really resident
 
             # B019: an lru_cache on a method keeps self alive; here that is the lesson.
-            @functools.lru_cache(maxsize=None)  # noqa: B019, UP033
+            @functools.lru_cache(maxsize=maxsize)  # noqa: B019
             def size_cached(self) -> int:
                 return len(self.data)
 
@@ -188,7 +194,9 @@ def method_cache_keeps_instances(
     return WholeKeepsParts(
         "lru_cache on a method",
         fixed,
-        "report.size_property (cached_property)" if fixed else "report.size_cached() (lru_cache)",
+        "report.size_property (cached_property)"
+        if fixed
+        else f"report.size_cached() (lru_cache, maxsize={maxsize})",
         "the method's cache",
         "Report.size_cached.cache_clear()",
         instances,
