@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.browser import launch_chromium, on_ci
+
 # Tests that start a Jupyter kernel or Chromium share one xdist worker (make test runs
 # --dist loadgroup), so that no two kernels run at once: under that load a kernel's reply was
 # once lost for ten minutes. The markers themselves are declared in pyproject.toml.
@@ -62,3 +64,19 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if any(item.get_closest_marker(name) for name in _ONE_AT_A_TIME):
             item.add_marker(pytest.mark.xdist_group("kernels"))
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per worker, shared by every test file (playwright's sync API
+    allows one per thread); skipped (failed under CI=true) if playwright is not installed."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        if on_ci():
+            pytest.fail(f"playwright is not installed: {error}")
+        pytest.skip(f"playwright is not installed: {error}")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

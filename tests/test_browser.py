@@ -35,7 +35,6 @@ from testkit.browser import (
     file_path,
     invisible_figures,
     keyboard_problems,
-    launch_chromium,
     on_ci,
     open_offline,
     scrub_every_slider,
@@ -159,21 +158,6 @@ def slides_dir(tmp_path_factory, reports_dir: Path) -> Path:
 
 
 # --- the browser ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """One headless Chromium per worker; skipped (failed under CI=true) if not installed."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        if on_ci():
-            pytest.fail(f"playwright is not installed: {error}")
-        pytest.skip(f"playwright is not installed: {error}")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from comsim import figures
 from comsim.publish.classkit import plan as class_plan
 from comsim.publish.classkit.plan import CLASS, SHORT, plan
 from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
-from testkit.browser import launch_chromium, on_ci, open_offline
+from testkit.browser import on_ci, open_offline
 from testkit.decks import (
     axe_source,
     deck_axe_violations,
@@ -163,16 +163,6 @@ def test_the_students_pages_carry_no_answer_the_key_gives():
 
 
 # -- the decks in a browser ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def deck_page(chromium, kit, request):
     context = chromium.new_context(viewport=VIEWPORT)
