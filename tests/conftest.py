@@ -7,11 +7,14 @@ from pathlib import Path
 import pytest
 
 from testkit.browser import launch_chromium, on_ci
+from testkit.builds import build_once
 
-# Tests that start a Jupyter kernel or Chromium share one xdist worker (make test runs
-# --dist loadgroup), so that no two kernels run at once: under that load a kernel's reply was
-# once lost for ten minutes. The markers themselves are declared in pyproject.toml.
-_ONE_AT_A_TIME = ("kernel", "browser")
+# Tests that start a Jupyter kernel or Chromium run on two xdist workers at most, one heavy
+# test at a time on each (make test runs --dist loadgroup): the ones that read the built
+# reports on one, the ones that run notebooks in kernels of their own on the other. Under
+# heavy load a kernel's reply was once lost for ten minutes, so no worker runs two at once.
+_HEAVY = ("kernel", "browser")
+_READS_THE_REPORTS = {"test_browser", "test_predictions", "test_report", "test_checkpoint"}
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -60,10 +63,11 @@ def any_notebook_path(request) -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
-    """Kernel and browser tests run one at a time, on one worker."""
+    """Kernel and browser tests: the report readers on one worker, the rest on another."""
     for item in items:
-        if any(item.get_closest_marker(name) for name in _ONE_AT_A_TIME):
-            item.add_marker(pytest.mark.xdist_group("kernels"))
+        if any(item.get_closest_marker(name) for name in _HEAVY):
+            reads = item.path.stem in _READS_THE_REPORTS
+            item.add_marker(pytest.mark.xdist_group("reports" if reads else "kernels"))
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +84,16 @@ def chromium():
         browser = launch_chromium(playwright)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def reports_dir(tmp_path_factory) -> Path:
+    """build/reports, as ``make reports`` writes it, in a folder of this test session; the
+    notebooks it executed are kept beside it (``executed/``) for the slides and the
+    course-wide reading tests. Built once per session, whichever worker asks first."""
+    from comsim.publish.report import export_reports
+
+    def build(folder: Path) -> None:
+        export_reports(NOTEBOOKS_DIR, folder, executed_dir=folder.parent / "executed")
+
+    return build_once(tmp_path_factory, "reports", build)

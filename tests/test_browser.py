@@ -17,12 +17,9 @@ from __future__ import annotations
 import html as html_lib
 import inspect
 import json
-import os
 import re
 import shutil
 import subprocess
-import time
-import traceback
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -39,6 +36,7 @@ from testkit.browser import (
     open_offline,
     scrub_every_slider,
 )
+from testkit.builds import build_once
 from testkit.decks import (
     axe_source,
     axe_violations,
@@ -55,7 +53,6 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 SCREENSHOTS_DIR = REPO_ROOT / "build" / "screenshots"
 VENDOR_DIR = REPO_ROOT / "build" / "vendor"  # reveal.js and axe-core, fetched once by make
-BUILD_WAIT_S = 30 * 60  # a worker waits this long for another worker's build
 SLIDE_STEPS = 5  # presses of "next" in each deck
 REVEAL_WAIT_MS = 15_000
 SLIDE_VIEWPORT = {"width": 1280, "height": 720}
@@ -96,53 +93,6 @@ def _require(name: str | None) -> str:
 # --- building the course once -----------------------------------------------------------------
 
 
-def _shared_dir(tmp_path_factory) -> Path:
-    """A folder that every xdist worker of this session sees (its own basetemp otherwise)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-def _build_once(tmp_path_factory, name: str, build) -> Path:
-    """Run ``build(folder)`` once per session, whichever xdist worker asks first; the others
-    wait for it. A failed build fails every test that needs it, with the builder's traceback."""
-    root = _shared_dir(tmp_path_factory) / "browser-build"
-    root.mkdir(exist_ok=True)
-    folder, done = root / name, root / f"{name}.done"
-    try:
-        (root / f"{name}.lock").mkdir()  # atomic: exactly one process gets to build
-    except FileExistsError:
-        deadline = time.monotonic() + BUILD_WAIT_S
-        while not done.exists():
-            if time.monotonic() > deadline:
-                pytest.fail(f"gave up after {BUILD_WAIT_S} s waiting for another worker's {name}")
-            time.sleep(0.5)
-    else:
-        try:
-            build(folder)
-            error = ""
-        except BaseException:
-            error = traceback.format_exc()
-        partial = root / f"{name}.done.tmp"
-        partial.write_text(error, encoding="utf-8")
-        partial.replace(done)  # waiting workers never read half a message
-    error = done.read_text(encoding="utf-8")
-    if error:
-        pytest.fail(f"building the {name} failed:\n{error}", pytrace=False)
-    return folder
-
-
-@pytest.fixture(scope="session")
-def reports_dir(tmp_path_factory) -> Path:
-    """build/reports, as ``make reports`` writes it, in a folder of this test session; the
-    executed notebooks are kept beside it (``executed/``) for the slides."""
-    from comsim.publish.report import export_reports
-
-    def build(folder: Path) -> None:
-        export_reports(NOTEBOOKS_DIR, folder, executed_dir=folder.parent / "executed")
-
-    return _build_once(tmp_path_factory, "reports", build)
-
-
 @pytest.fixture(scope="session")
 def slides_dir(tmp_path_factory, reports_dir: Path) -> Path:
     """The reveal.js decks, from the notebooks the reports just executed."""
@@ -154,7 +104,7 @@ def slides_dir(tmp_path_factory, reports_dir: Path) -> Path:
         accepted = inspect.signature(export_slides).parameters
         export_slides(NOTEBOOKS_DIR, folder, **{k: v for k, v in options.items() if k in accepted})
 
-    return _build_once(tmp_path_factory, "slides", build)
+    return build_once(tmp_path_factory, "slides", build)
 
 
 # --- the browser ----------------------------------------------------------------------------

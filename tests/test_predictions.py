@@ -2,12 +2,9 @@
 learner sees before a commitment -- an earlier notebook, a heading, the prose above, visible
 code, an output, a figure's alt text -- states its answer.
 
-The two course-wide tests read the notebooks executed for static pages (``make reports``
-keeps them in build/executed/; they are reused while current, else each notebook is executed
-here once). Notebooks whose content is still to be rewritten are expected to fail
-(``xfail(strict=True)``, "content rewrite pending"): removing a mark is part of rewriting
-that notebook. The reading itself (:mod:`testkit.predictions`) is tested on small notebooks
-first, without a kernel.
+The two course-wide tests read the notebooks the session's reports executed (the
+``reports_dir`` fixture, built once and shared with the browser tests). The reading itself
+(:mod:`testkit.predictions`) is tested on small notebooks first, without a kernel.
 """
 
 from __future__ import annotations
@@ -17,17 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from comsim.publish import execute, freshness
 from comsim.teaching.predict import METADATA_KEY
 from testkit.predictions import prompts_without_commitment, read_course, spoilers
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
-EXECUTED = REPO_ROOT / "build" / "executed"
-PENDING = "content rewrite pending"
-# Notebooks that fail a course-wide test today; the content helpers remove them one by one.
-PROMPTS_PENDING: set[str] = set()
-SPOILERS_PENDING: set[str] = set()
 
 
 # -- the reading, on small notebooks -------------------------------------------------------------
@@ -168,42 +159,30 @@ def test_prose_that_only_mentions_predicting_is_no_prompt():
 
 # -- the course ----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Each notebook executed for static pages, once, on first use."""
+def executed(reports_dir):
+    """Each notebook as the reports executed it, read on first use."""
     done: dict[Path, nbformat.NotebookNode] = {}
 
     def get(path: Path) -> nbformat.NotebookNode:
         if path not in done:
-            kept = EXECUTED / path.name
-            if freshness.is_current(kept, path):
-                done[path] = nbformat.read(kept, as_version=4)
-            else:
-                done[path] = execute.execute_notebook(path)
+            done[path] = nbformat.read(reports_dir.parent / "executed" / path.name, as_version=4)
         return done[path]
 
     return get
 
 
-def _params(pending: set[str]):
-    return [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(strict=True, reason=PENDING)] if path.stem in pending else [],
-        )
-        for path in NOTEBOOKS
-    ]
+COURSE = [pytest.param(path, id=path.stem) for path in NOTEBOOKS]
 
 
 @pytest.mark.kernel
-@pytest.mark.parametrize("notebook", _params(PROMPTS_PENDING))
+@pytest.mark.parametrize("notebook", COURSE)
 def test_every_prompt_to_predict_is_followed_by_a_commitment(executed, notebook):
     problems = prompts_without_commitment(executed(notebook), notebook.stem)
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.kernel
-@pytest.mark.parametrize("notebook", _params(SPOILERS_PENDING))
+@pytest.mark.parametrize("notebook", COURSE)
 def test_nothing_shown_before_a_commitment_gives_its_answer_away(executed, notebook):
     upto = NOTEBOOKS[: NOTEBOOKS.index(notebook) + 1]
     shown, committed = read_course([executed(p) for p in upto], [p.stem for p in upto])
