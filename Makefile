@@ -29,7 +29,7 @@ REVEAL := build/vendor/reveal.js-5.2.1/package/dist/reveal.js
 AXE := build/vendor/axe-core-4.10.3/package/axe.min.js
 PIP_FLAGS := --disable-pip-version-check --progress-bar off
 MATHJAX3 := @jupyterlab/mathjax3-extension
-# pytest on the two cores; tests that run kernels share one worker (xdist_group "kernels").
+# pytest on the two cores; heavy tests in two xdist groups, "reports" and "kernels" (conftest).
 # Override with `make test PYTEST_ARGS=...`.
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
