@@ -163,8 +163,8 @@ _GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees co
         ([_GOOD.replace("kb-cause", "KB Cause")], "id must be lower-case words"),
         ([_GOOD, _GOOD], "row 3 ('kb-cause'): repeats row 2"),
         (
-            ["copy-nt4,documented,NT4,copyproxy,,A copy starts with default security."],
-            "copyproxy is written for Windows 2000 and later",
+            ["blanket-nt4,documented,NT4,setblanket,,A blanket is every user's."],
+            "setblanket is written for Windows 2000 and later",
         ),
         (
             ["h9,hypothesis,NT4,kb-q167133,,Pings might matter."],

@@ -295,3 +295,20 @@ def test_setblanket_without_a_principal_keeps_the_previous_one():
     pCS.SetBlanket(pItf, authn_level="call", imp_level="identify", principal="host/server")
     pCS.SetBlanket(pItf, authn_level="pkt", imp_level="impersonate")
     assert pCS.QueryBlanket(pItf) == comsim.Blanket("pkt", "impersonate", "host/server")
+
+
+def test_a_new_proxy_and_iunknown_start_with_the_process_default_blanket():
+    """A proxy the process gets, and the IUnknown calls, use the process's default levels until
+    a SetBlanket changes them; a blanket set on one proxy is not another proxy's start.
+
+    Source: coinitializesecurity — CoInitializeSecurity (Platform SDK, 1998), dwAuthnLevel and
+    dwImpLevel"""
+    from comsim.model.blanket import PROCESS_DEFAULT
+
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    assert pCS.QueryBlanket(pItf) == PROCESS_DEFAULT
+    assert pCS.QueryBlanket(pItf.QueryInterface("IUnknown")) == PROCESS_DEFAULT
+    pCS.SetBlanket(pItf, **SECURE)
+    assert pCS.QueryBlanket(pItf.QueryInterface(REMOTE)) == PROCESS_DEFAULT
