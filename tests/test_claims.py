@@ -204,3 +204,22 @@ def test_a_note_with_a_title_that_is_no_text_is_a_type_error():
     """Issue 18, item 17: note(title=5) raised AttributeError."""
     with pytest.raises(TypeError, match="title must be a non-empty str; got 5"):
         comsim.note("documented", "x", title=5)
+
+
+def test_setblankets_default_constants_are_documented_for_nt4_with_their_nt5_caveat():
+    """The default constants ask COM to pick a level; the 1998 page gives SetBlanket's default
+    parameters to NT 5 only, so the model taking them on NT4 is its own choice, said as such.
+
+    Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998)"""
+    documented = claims.CLAIMS["setblanket-default-levels"]
+    assert (documented.tag, documented.scope, documented.source_key) == (
+        "documented",
+        "NT4",
+        "setblanket-nt4",
+    )
+    assert "ask COM to pick" in documented.text and "only in Windows NT 5" in documented.text
+    choice = claims.CLAIMS["model-resolves-default-levels"]
+    assert (choice.tag, choice.source_key) == ("inferred", "")
+    shown = "".join(_source(c) for c in _cells(REPO_ROOT / "notebooks" / "05_the_workaround.ipynb"))
+    assert 'claim("setblanket-default-levels")' in shown
+    assert 'claim("model-resolves-default-levels")' in shown

@@ -114,6 +114,15 @@ SOURCES: dict[str, Source] = {
             W2K,
         ),
         Source(
+            "setblanket-nt4",
+            "IClientSecurity::SetBlanket" + _NT4_ERA,
+            f"{_MSDN98}/if_a2e_0q0k.htm",
+            "RPC_C_AUTHN_LEVEL_DEFAULT and RPC_C_IMP_LEVEL_DEFAULT ask COM to pick the level: "
+            "CoInitializeSecurity's, or else connect and identify; the page adds that "
+            "SetBlanket's default parameters are valid only in Windows NT 5.",
+            NT4,
+        ),
+        Source(
             "cosetproxyblanket",
             "CoSetProxyBlanket function (combaseapi.h)",
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-cosetproxyblanket",
