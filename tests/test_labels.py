@@ -90,10 +90,10 @@ def test_a_blanket_for_every_user_of_a_proxy_cites_setblanket_and_cocopyproxy():
     """SetBlanket and CoCopyProxy say that a blanket set on a proxy changes it for every user
     of that proxy; the CoSetProxyBlanket page does not.
 
-    Source: setblanket — IClientSecurity::SetBlanket method
-    Source: cocopyproxy — CoCopyProxy function"""
+    Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998)
+    Source: cocopyproxy — CoCopyProxy (Platform SDK, 1998)"""
     every_user = [c for c in CLAIMS.values() if re.search(r"every (other )?user", c.text)]
-    assert {c.source_key for c in every_user} == {"setblanket", "cocopyproxy"}
+    assert {c.source_key for c in every_user} == {"setblanket-nt4", "cocopyproxy"}
     assert claims_citing("cosetproxyblanket") == []
     assert {"setblanket-every-user", "cocopyproxy-private-blanket"} <= set(
         _shown("05_the_workaround")

@@ -117,6 +117,8 @@ SOURCES: dict[str, Source] = {
             "setblanket-nt4",
             "IClientSecurity::SetBlanket" + _NT4_ERA,
             f"{_MSDN98}/if_a2e_0q0k.htm",
+            "A blanket set on a proxy changes it for every other user of that proxy; with NTLM "
+            "used remotely the impersonation level is identify or impersonate; "
             "RPC_C_AUTHN_LEVEL_DEFAULT and RPC_C_IMP_LEVEL_DEFAULT ask COM to pick the level: "
             "CoInitializeSecurity's, or else connect and identify; the page adds that "
             "SetBlanket's default parameters are valid only in Windows NT 5.",
