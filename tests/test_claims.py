@@ -149,7 +149,7 @@ def _table(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
-_GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees copies late."
+_GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees copies late.,"
 
 
 @pytest.mark.parametrize(
@@ -163,12 +163,19 @@ _GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees co
         ([_GOOD.replace("kb-cause", "KB Cause")], "id must be lower-case words"),
         ([_GOOD, _GOOD], "row 3 ('kb-cause'): repeats row 2"),
         (
-            ["copy-nt4,documented,NT4,copyproxy,,A copy starts with default security."],
-            "copyproxy is written for Windows 2000 and later",
+            ["blanket-nt4,documented,NT4,setblanket,,A blanket is every user's.,"],
+            "setblanket is written for Windows 2000 and later",
         ),
         (
-            ["h9,hypothesis,NT4,kb-q167133,,Pings might matter."],
+            ["h9,hypothesis,NT4,kb-q167133,,Pings might matter.,"],
             "a hypothesis has no source",
+        ),
+        ([_GOOD + "no-such-page"], "see_also 'no-such-page' is not a key of SOURCES"),
+        ([_GOOD + "kb-q216248"], "see_also repeats the claim's own source"),
+        ([_GOOD + "copyproxy copyproxy"], "see_also names a source twice"),
+        (
+            ["h9,hypothesis,NT4,,,Pings might matter.,kb-q167133"],
+            "see_also adds to a claim's source",
         ),
     ],
 )
@@ -178,7 +185,7 @@ def test_a_claims_table_that_breaks_a_rule_is_refused_naming_the_row(tmp_path, r
 
 
 def test_two_claims_that_differ_only_in_markup_and_case_say_the_same_thing(tmp_path):
-    other = "kb-late,documented,NT4,kb-q216248,,The <em>proxy manager</em> frees copies LATE!"
+    other = "kb-late,documented,NT4,kb-q216248,,The <em>proxy manager</em> frees copies LATE!,"
     with pytest.raises(TableError, match="says what row 2 says"):
         claims.load_claims(_table(tmp_path, _GOOD, other))
 
@@ -204,3 +211,40 @@ def test_a_note_with_a_title_that_is_no_text_is_a_type_error():
     """Issue 18, item 17: note(title=5) raised AttributeError."""
     with pytest.raises(TypeError, match="title must be a non-empty str; got 5"):
         comsim.note("documented", "x", title=5)
+
+
+def test_setblankets_default_constants_are_documented_for_nt4_with_their_nt5_caveat():
+    """The default constants ask COM to pick a level; the 1998 page gives SetBlanket's default
+    parameters to NT 5 only, so the model taking them on NT4 is its own choice, said as such.
+
+    Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998)"""
+    documented = claims.CLAIMS["setblanket-default-levels"]
+    assert (documented.tag, documented.scope, documented.source_key) == (
+        "documented",
+        "NT4",
+        "setblanket-nt4",
+    )
+    assert "ask COM to pick" in documented.text and "only in Windows NT 5" in documented.text
+    choice = claims.CLAIMS["model-resolves-default-levels"]
+    assert (choice.tag, choice.source_key) == ("inferred", "")
+    shown = "".join(_source(c) for c in _cells(REPO_ROOT / "notebooks" / "05_the_workaround.ipynb"))
+    assert 'claim("setblanket-default-levels")' in shown
+    assert 'claim("model-resolves-default-levels")' in shown
+
+
+def test_the_refcount_rule_also_cites_copyproxy_for_the_copys_one_reference():
+    """The rule is COM's (Implementing Reference Counting); that a copy from CopyProxy carries
+    one reference its caller must free is the CopyProxy page's, so the claim names it in
+    see_also, the note links to it and docs/sources.md lists the claim under it.
+
+    Source: refcounting — Implementing Reference Counting
+    Source: copyproxy — IClientSecurity::CopyProxy (Platform SDK, 1998)"""
+    rule = claims.CLAIMS["refcount-rule"]
+    assert (rule.source_key, rule.see_also) == ("refcounting", ("copyproxy",))
+    assert claims.claims_seeing("copyproxy") == [rule]
+    note = comsim.claim("refcount-rule")
+    assert SOURCES["copyproxy"].title in repr(note)
+    assert 'sources.md#copyproxy"' in note._repr_html_()
+    page = (REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    section = page.split('<a id="copyproxy"></a>')[1].split("<a id=")[0]
+    assert "`refcount-rule` (documented, any, see also)" in section

@@ -295,3 +295,44 @@ def test_setblanket_without_a_principal_keeps_the_previous_one():
     pCS.SetBlanket(pItf, authn_level="call", imp_level="identify", principal="host/server")
     pCS.SetBlanket(pItf, authn_level="pkt", imp_level="impersonate")
     assert pCS.QueryBlanket(pItf) == comsim.Blanket("pkt", "impersonate", "host/server")
+
+
+def test_a_new_proxy_and_iunknown_start_with_the_process_default_blanket():
+    """A proxy the process gets, and the IUnknown calls, use the process's default levels until
+    a SetBlanket changes them; a blanket set on one proxy is not another proxy's start.
+
+    Source: coinitializesecurity — CoInitializeSecurity (Platform SDK, 1998), dwAuthnLevel and
+    dwImpLevel"""
+    from comsim.model.blanket import PROCESS_DEFAULT
+
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    assert pCS.QueryBlanket(pItf) == PROCESS_DEFAULT
+    assert pCS.QueryBlanket(pItf.QueryInterface("IUnknown")) == PROCESS_DEFAULT
+    pCS.SetBlanket(pItf, **SECURE)
+    assert pCS.QueryBlanket(pItf.QueryInterface(REMOTE)) == PROCESS_DEFAULT
+
+
+def test_setblankets_levels_left_out_are_default_and_come_back_resolved():
+    """A level left out of SetBlanket is the default constant, which asks COM to pick: for a
+    process that never called CoInitializeSecurity, connect and identify; QueryBlanket then
+    reports those, never "default" (the expert's review of issue 15, finding 3).
+
+    Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998), dwAuthnLevel,
+    dwImpLevel and remarks"""
+    import inspect
+
+    parameters = inspect.signature(comsim.InterfacePointer.SetBlanket).parameters
+    assert (parameters["authn_level"].default, parameters["imp_level"].default) == (
+        "default",
+        "default",
+    )
+    proc = comsim.Process()
+    pItf = proc.CoCreateInstanceEx("SimpleObject", "IStream")
+    pCS = pItf.QueryInterface("IClientSecurity")
+    pCS.SetBlanket(pItf, **SECURE)
+    pCS.SetBlanket(pItf)
+    assert pCS.QueryBlanket(pItf) == Blanket("connect", "identify", SECURE["principal"])
+    CoSetProxyBlanket(pItf, authn_level="call")
+    assert CoQueryProxyBlanket(pItf).imp_level == "identify"

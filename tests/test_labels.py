@@ -90,10 +90,10 @@ def test_a_blanket_for_every_user_of_a_proxy_cites_setblanket_and_cocopyproxy():
     """SetBlanket and CoCopyProxy say that a blanket set on a proxy changes it for every user
     of that proxy; the CoSetProxyBlanket page does not.
 
-    Source: setblanket — IClientSecurity::SetBlanket method
-    Source: cocopyproxy — CoCopyProxy function"""
+    Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998)
+    Source: cocopyproxy — CoCopyProxy (Platform SDK, 1998)"""
     every_user = [c for c in CLAIMS.values() if re.search(r"every (other )?user", c.text)]
-    assert {c.source_key for c in every_user} == {"setblanket", "cocopyproxy"}
+    assert {c.source_key for c in every_user} == {"setblanket-nt4", "cocopyproxy"}
     assert claims_citing("cosetproxyblanket") == []
     assert {"setblanket-every-user", "cocopyproxy-private-blanket"} <= set(
         _shown("05_the_workaround")
@@ -319,6 +319,59 @@ def test_06_explains_its_resident_memory_beside_the_figures():
     code = _text("06_the_same_pattern_today", "code")
     assert "instances.after_parts_released" in code and "Markdown(why)" in code
     assert "view_run.after_del_view" in code
+
+
+# -- the expert's review of issue 15: NT4-era pages, the process heap ---------------------------
+def test_no_nt4_claim_rests_on_one_of_todays_learn_pages():
+    """The IUnknown blanket claims cite the 1998 Platform SDK page, written for NT 4.0, not
+    today's Learn page (a later page applied to NT4 would make them inferred).
+
+    Source: iunknown-security — Factors that Determine IUnknown Security (Platform SDK, 1998)"""
+    for key, source in SOURCES.items():
+        if source.scope == "NT4":
+            assert not source.url.startswith("https://learn.microsoft.com"), key
+    assert [(c.id, c.tag, c.scope) for c in claims_citing("iunknown-security")] == [
+        ("proxy-manager-is-iunknown", "documented", "NT4"),
+        ("iunknown-blanket", "documented", "NT4"),
+    ]
+
+
+@pytest.mark.parametrize("key", ["copyproxy", "cocopyproxy"])
+def test_the_copy_claims_are_documented_for_nt4_by_the_platform_sdk_pages(key):
+    """The 1998 CopyProxy and CoCopyProxy pages read "Windows NT: Use version 4.0 or later".
+
+    Source: copyproxy — IClientSecurity::CopyProxy (Platform SDK, 1998)
+    Source: cocopyproxy — CoCopyProxy (Platform SDK, 1998)"""
+    assert SOURCES[key].scope == "NT4" and "Platform SDK, 1998" in SOURCES[key].title
+    cited = claims_citing(key)
+    assert len(cited) == 2 and {(c.tag, c.scope) for c in cited} == {("documented", "NT4")}
+
+
+def test_a_new_proxy_starts_with_the_process_default_blanket_and_05_says_so():
+    """Source: coinitializesecurity — CoInitializeSecurity (Platform SDK, 1998): dwAuthnLevel
+    and dwImpLevel are the default levels for the process's proxies and IUnknown's calls."""
+    claim = CLAIMS["process-default-blanket"]
+    assert (claim.tag, claim.scope, claim.source_key) == (
+        "documented",
+        "NT4",
+        "coinitializesecurity",
+    )
+    assert "A new proxy starts with them" in claim.text
+    assert "process-default-blanket" in _shown("05_the_workaround")
+
+
+def test_proxies_on_the_process_heap_are_an_inference_from_wines_ole32():
+    """Wine's ole32 (as ReactOS imports it) allocates the proxy manager and its interface
+    proxies with HeapAlloc(GetProcessHeap()); for NT4 that is our inference.
+
+    Source: reactos-ole32 — ReactOS dll/win32/ole32/marshal.c"""
+    claim = CLAIMS["proxies-on-process-heap"]
+    assert (claim.tag, claim.scope, claim.source_key) == ("inferred", "NT4", "reactos-ole32")
+    assert SOURCES["reactos-ole32"].scope == "Wine/ReactOS"
+    assert "HeapAlloc(GetProcessHeap()" in claim.text and "our inference" in claim.text
+    assert "proxies-on-process-heap" in _shown("03_deferred_deallocation")
+    table = (REPO_ROOT / "data" / "parameters.csv").read_text(encoding="utf-8")
+    assert "process heap" in table and "claim `proxies-on-process-heap`" in table
 
 
 # -- every test here names a known source ----------------------------------------------------------

@@ -9,13 +9,17 @@ from . import checks
 
 AUTHN_LEVELS = ("default", "none", "connect", "call", "pkt", "pkt-integrity", "pkt-privacy")
 IMP_LEVELS = ("default", "anonymous", "identify", "impersonate", "delegate")
+"""The levels SetBlanket takes (RPC_C_AUTHN_LEVEL_*, RPC_C_IMP_LEVEL_*). ``"default"`` is not
+a level: it asks COM to choose (the process's security defaults), and a blanket that COM reports
+back never holds it."""
 
 
 @dataclass(frozen=True)
 class Blanket:
     """A security blanket: how calls through one proxy authenticate (RPC_C_AUTHN_LEVEL_*,
     RPC_C_IMP_LEVEL_*, the server principal name). New proxies and copies start with the
-    process default."""
+    process default; ``Blanket()`` is that default, with its levels resolved (connect,
+    identify), never ``"default"``."""
 
     authn_level: str = "connect"
     imp_level: str = "identify"
@@ -32,8 +36,8 @@ class Blanket:
 
 DEFAULT_BLANKET = Blanket()
 
-# COM's security defaults when the process sets none (CoInitializeSecurity not called, or
-# called with the defaults): connect and identify.
+# setblanket-nt4: a process that never called CoInitializeSecurity authenticates at connect and
+# impersonates at identify; the model's client is such a process.
 PROCESS_DEFAULT = Blanket()
 
 REMOTE_IMP_LEVELS = ("identify", "impersonate")

@@ -1,9 +1,11 @@
 """Every tagged statement the course makes, written once in ``data/claims.csv``.
 
 A claim has an id, a provenance tag (the four of :data:`comsim.model.params.TAGS`), a scope
-(which systems it speaks of), a source key (a key of :data:`comsim.model.sources.SOURCES`) and
-its text. Notebooks, slides and the glossary show claims by id (``comsim.claim("kb-cause")``),
-so one statement carries one tag everywhere.
+(which systems it speaks of), a source key (a key of :data:`comsim.model.sources.SOURCES`), its
+text and, rarely, further sources that support a part of it (``see_also``, keys separated by
+spaces; the tag and the scope rest on ``source_key`` alone). Notebooks, slides and the
+glossary show claims by id (``comsim.claim("kb-cause")``), so one statement carries one tag
+everywhere.
 
 The rules, checked when the table loads (a :class:`~comsim.model.tables.TableError` names the
 row and the rule):
@@ -12,7 +14,9 @@ row and the rule):
   written for (its source's scope); a Microsoft page written for a later Windows and applied
   to NT4 makes the claim ``inferred``, with that page as its source;
 - a ``hypothesis`` has no source (its box says so);
-- every source key is a key of SOURCES (and so a section of docs/sources.md);
+- every source key is a key of SOURCES (and so a section of docs/sources.md), and so is every
+  key in ``see_also``, which adds to a claim's own source (never repeats it) and is empty for
+  a claim with no source;
 - no two claims say the same thing.
 
 A claim's text may name parameters in braces (``{page_bytes}``): they are filled in with the
@@ -31,7 +35,7 @@ from .sources import ANY, NT4, SOURCES, W2K, WINE, XP
 from .tables import read_rows, row_error
 
 CLAIMS_CSV = DATA_DIR / "claims.csv"
-COLUMNS = ("id", "tag", "scope", "source_key", "title", "text")
+COLUMNS = ("id", "tag", "scope", "source_key", "title", "text", "see_also")
 SCOPES = (NT4, W2K, XP, WINE, ANY)
 """The systems a claim (or a source) speaks of. ``any``: no one system -- COM's own rules and
 definitions, the x86 page, the course's own definitions and its model."""
@@ -49,6 +53,7 @@ class Claim:
     source_key: str
     title: str
     text: str
+    see_also: tuple[str, ...] = ()
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -61,7 +66,8 @@ def load_claims(path: Path = CLAIMS_CSV) -> dict[str, Claim]:
     claims: dict[str, Claim] = {}
     said: dict[str, int] = {}
     for line, row in read_rows(path, COLUMNS, key="id"):
-        claim = Claim(**{c: row[c].strip() for c in COLUMNS})
+        fields = {c: row[c].strip() for c in COLUMNS}
+        claim = Claim(**fields | {"see_also": tuple(fields["see_also"].split())})
 
         def broken(rule: str, line=line, claim=claim) -> Exception:
             return row_error(path, line, claim.id, rule)
@@ -84,6 +90,7 @@ def load_claims(path: Path = CLAIMS_CSV) -> dict[str, Claim]:
             )
         if claim.tag == "hypothesis" and claim.source_key:
             raise broken("a hypothesis has no source; put what a source says in its own claim")
+        _check_see_also(claim, broken)
         if not claim.text:
             raise broken("the text is empty")
         gist = _gist(claim.text)
@@ -92,6 +99,19 @@ def load_claims(path: Path = CLAIMS_CSV) -> dict[str, Claim]:
         said[gist] = line
         claims[claim.id] = claim
     return claims
+
+
+def _check_see_also(claim: Claim, broken) -> None:
+    """The ``see_also`` rules: known keys, each once, beside a source of the claim's own."""
+    if claim.see_also and not claim.source_key:
+        raise broken("see_also adds to a claim's source; a claim with no source has none")
+    for key in claim.see_also:
+        if key not in SOURCES:
+            raise broken(f"see_also {key!r} is not a key of SOURCES")
+        if key == claim.source_key:
+            raise broken(f"see_also repeats the claim's own source {key!r}")
+    if len(set(claim.see_also)) != len(claim.see_also):
+        raise broken("see_also names a source twice")
 
 
 def _gist(text: str) -> str:
@@ -107,3 +127,8 @@ CLAIMS: dict[str, Claim] = load_claims()
 def claims_citing(key: str) -> list[Claim]:
     """The claims whose source is ``key``, in file order."""
     return [c for c in CLAIMS.values() if c.source_key == key]
+
+
+def claims_seeing(key: str) -> list[Claim]:
+    """The claims that name ``key`` in ``see_also``, in file order."""
+    return [c for c in CLAIMS.values() if key in c.see_also]

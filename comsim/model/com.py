@@ -285,13 +285,20 @@ class InterfacePointer:
     def SetBlanket(
         self,
         proxy: InterfacePointer,
-        authn_level: str = "connect",
-        imp_level: str = "identify",
+        authn_level: str = "default",
+        imp_level: str = "default",
         principal: str | None = None,
     ) -> None:
         """IClientSecurity::SetBlanket: set the blanket of ``proxy`` -- which affects every
         user of that interface proxy; on a copy, only that copy; on the IUnknown pointer, the
-        blanket QueryInterface, AddRef and Release use."""
+        blanket QueryInterface, AddRef and Release use.
+
+        A level left out is ``"default"`` (RPC_C_AUTHN_LEVEL_DEFAULT, RPC_C_IMP_LEVEL_DEFAULT):
+        COM chooses it, from the process's security defaults, so QueryBlanket afterwards reports
+        the level in use. ``principal=None`` passes no principal name, which keeps the one set
+        before (COLE_DEFAULT_PRINCIPAL, "COM chooses", is not modelled). The 1998 SetBlanket
+        page gives the default constants to NT 5 only; the model takes them on NT4 too (claim
+        ``model-resolves-default-levels``)."""
         self._check_callable("SetBlanket")
         self._require_client_security("SetBlanket")
         asked = Blanket(authn_level, imp_level, principal)  # bad values fail before any change

@@ -30,7 +30,8 @@ class Source:
 
     The scope is the page's own: Microsoft's current reference pages state Windows 2000 (or
     XP) as their earliest system, so what they say is documented for that system and later; a
-    claim that applies them to NT4 is ``inferred`` (issue 15)."""
+    claim that applies them to NT4 is ``inferred`` (issue 15). The Platform SDK pages of 1998
+    (``_MSDN98``) are written for NT 4.0, so what they say is documented for NT4."""
 
     key: str
     title: str
@@ -45,6 +46,10 @@ class Source:
 
 
 _LEARN = "https://learn.microsoft.com/en-us"
+# The Platform SDK's COM reference as the MSDN Library shipped it in 1998, when NT 4.0 was the
+# current Windows NT (public archive copy; its QuickInfo reads "Windows NT: Use version 4.0").
+_MSDN98 = "https://techshelps.github.io/MSDN/COM/devdoc/live/com"
+_NT4_ERA = " (MSDN Library, Platform SDK, 1998; public archive copy)"
 
 SOURCES: dict[str, Source] = {
     s.key: s
@@ -83,12 +88,12 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "copyproxy",
-            "IClientSecurity::CopyProxy method (objidl.h)",
-            f"{_LEARN}/windows/win32/api/objidl/nf-objidl-iclientsecurity-copyproxy",
+            "IClientSecurity::CopyProxy" + _NT4_ERA,
+            f"{_MSDN98}/if_a2e_90qh.htm",
             "A copy starts with default security and one reference the caller must release; "
             "local interfaces such as IUnknown and IClientSecurity cannot be copied; "
             "QueryInterface on a copy for the copied IID returns the original proxy's interface.",
-            W2K,
+            NT4,
         ),
         Source(
             "iclientsecurity",
@@ -109,6 +114,17 @@ SOURCES: dict[str, Source] = {
             W2K,
         ),
         Source(
+            "setblanket-nt4",
+            "IClientSecurity::SetBlanket" + _NT4_ERA,
+            f"{_MSDN98}/if_a2e_0q0k.htm",
+            "A blanket set on a proxy changes it for every other user of that proxy; with NTLM "
+            "used remotely the impersonation level is identify or impersonate; "
+            "RPC_C_AUTHN_LEVEL_DEFAULT and RPC_C_IMP_LEVEL_DEFAULT ask COM to pick the level: "
+            "CoInitializeSecurity's, or else connect and identify; the page adds that "
+            "SetBlanket's default parameters are valid only in Windows NT 5.",
+            NT4,
+        ),
+        Source(
             "cosetproxyblanket",
             "CoSetProxyBlanket function (combaseapi.h)",
             f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-cosetproxyblanket",
@@ -126,17 +142,17 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "cocopyproxy",
-            "CoCopyProxy function (combaseapi.h)",
-            f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-cocopyproxy",
+            "CoCopyProxy" + _NT4_ERA,
+            f"{_MSDN98}/api1_5e9l.htm",
             "CoCopyProxy is QueryInterface for IClientSecurity, CopyProxy and Release in one "
             "call; CoSetProxyBlanket affects every user of a proxy, which is why a client copies "
             "it first.",
-            W2K,
+            NT4,
         ),
         Source(
             "iunknown-security",
-            "Factors that Determine IUnknown Security",
-            f"{_LEARN}/windows/win32/com/factors-that-determine-iunknown-security",
+            "Factors that Determine IUnknown Security" + _NT4_ERA,
+            f"{_MSDN98}/comext_943d.htm",
             "QueryInterface, AddRef and Release on a proxy use IUnknown's blanket, which a "
             "client sets with CoSetProxyBlanket on the IUnknown pointer (the proxy manager); "
             "before NT 4.0 SP4 it covered QueryInterface only; with secure references it fails.",
@@ -151,10 +167,12 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "coinitializesecurity",
-            "CoInitializeSecurity function (combaseapi.h)",
-            f"{_LEARN}/windows/win32/api/combaseapi/nf-combaseapi-coinitializesecurity",
-            "Process-wide default security, the choice that needs no per-proxy blankets at all.",
-            W2K,
+            "CoInitializeSecurity" + _NT4_ERA,
+            f"{_MSDN98}/api1_8ayh.htm",
+            "Process-wide default security, set once per process (by COM itself if the program "
+            "does not call it): its levels are the default blanket of every proxy the process "
+            "gets, and of IUnknown's calls.",
+            NT4,
         ),
         Source(
             "multi-qi",
@@ -234,6 +252,16 @@ SOURCES: dict[str, Source] = {
             "A proxy manager implements IMultiQI, IMarshal and IClientSecurity itself and holds a "
             "list of interface proxies and one reference count; it frees them all at its final "
             "release, and QueryInterface returns the first interface proxy with the requested IID.",
+            WINE,
+        ),
+        Source(
+            "reactos-ole32",
+            "ReactOS dll/win32/ole32/marshal.c (Wine's ole32 marshaling, as ReactOS imports it)",
+            "https://github.com/reactos/reactos/blob/054b5e063a1d271203ba6540cd1feb312ee8deb7/"
+            "dll/win32/ole32/marshal.c",
+            "proxy_manager_construct and proxy_manager_create_ifproxy allocate the proxy manager "
+            "and each interface proxy's record with HeapAlloc(GetProcessHeap(), 0, ...), and "
+            "free them with HeapFree on the same heap.",
             WINE,
         ),
         Source(

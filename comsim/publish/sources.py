@@ -1,5 +1,5 @@
-"""docs/sources.md lists, under each source, the claims that cite it -- written from
-``data/claims.csv``, never by hand.
+"""docs/sources.md lists, under each source, the claims that cite it (as their source, or in
+``see_also``, marked "see also") -- written from ``data/claims.csv``, never by hand.
 
     python -m comsim.publish.sources          # rewrite the lists in docs/sources.md
     python -m comsim.publish.sources --check  # exit 1 if they are out of date
@@ -26,13 +26,14 @@ _ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 UNSOURCED = "unsourced-claims"
 
 
-def _item(claim: Claim) -> str:
+def _item(claim: Claim, key: str = "") -> str:
     what = claim.title or claim.text[:70].rstrip() + ("…" if len(claim.text) > 70 else "")
-    return f"- `{claim.id}` ({claim.tag}, {claim.scope}): {what}"
+    also = ", see also" if key in claim.see_also else ""
+    return f"- `{claim.id}` ({claim.tag}, {claim.scope}{also}): {what}"
 
 
-def _block(claims: list[Claim]) -> str:
-    lines = [_item(c) for c in claims] or ["- none yet"]
+def _block(claims: list[Claim], key: str = "") -> str:
+    lines = [_item(c, key) for c in claims] or ["- none yet"]
     return "\n".join([BEGIN, "Claims that cite it:", "", *lines, END])
 
 
@@ -42,15 +43,15 @@ def render(page: str) -> str:
     unsourced_section = r'\n*<a id="' + UNSOURCED + r'"></a>\n### Claims with no source\n.*\Z'
     page = re.sub(unsourced_section, "\n", page, flags=re.S).rstrip("\n")
     anchors = list(_ANCHOR.finditer(page))
-    cited_keys = {c.source_key for c in CLAIMS.values()}
+    cited_keys = {k for c in CLAIMS.values() for k in (c.source_key, *c.see_also)}
     pieces = [page[: anchors[0].start()] if anchors else page]
     for index, anchor in enumerate(anchors):
         end = anchors[index + 1].start() if index + 1 < len(anchors) else len(page)
         section = page[anchor.start() : end].rstrip("\n") + "\n\n"
         key = anchor.group(1)
         if key in cited_keys:
-            cited = [c for c in CLAIMS.values() if c.source_key == key]
-            section += _block(cited) + "\n\n"
+            cited = [c for c in CLAIMS.values() if key in (c.source_key, *c.see_also)]
+            section += _block(cited, key) + "\n\n"
         pieces.append(section)
     unsourced = [c for c in CLAIMS.values() if not c.source_key]
     tail = "\n".join(

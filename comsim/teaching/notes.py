@@ -59,6 +59,7 @@ class Note:
         title: str | None = None,
         source: str | None = None,
         scope: str | None = None,
+        also: tuple[str, ...] = (),
     ):
         checks.choice("tag", tag, TAGS)
         checks.text("text", text)
@@ -66,8 +67,10 @@ class Note:
             checks.text("title", title)
         if source is not None:
             checks.choice("source", source, sorted(SOURCES))
+        for key in also:
+            checks.choice("also", key, sorted(SOURCES))
         self.tag, self.text, self.title, self.source = tag, text, title, source
-        self.scope = scope
+        self.scope, self.also = scope, tuple(also)
 
     def _source_entry(self):
         return SOURCES.get(self.source) if self.source else None
@@ -89,6 +92,7 @@ class Note:
             source_url=entry.url if entry is not None else None,
             source_title=entry.title if entry is not None else self.source,
             sources_doc=SOURCES_PAGE if pages.static_pages() else SOURCES_DOC,
+            also=[(key, SOURCES[key].title) for key in self.also],
             text=Markup(self.text),  # the author's own HTML
         )
 
@@ -102,6 +106,8 @@ class Note:
             text += f" (source: {entry.title}, {entry.url})"
         elif self.source:
             text += f" (source: {self.source})"
+        if self.also:
+            text += " (see also: " + "; ".join(SOURCES[k].title for k in self.also) + ")"
         return text
 
 
@@ -129,7 +135,8 @@ def claim(claim_id: str, **values: float) -> Note:
         )
     scope = None if found.scope == "any" else found.scope
     text = found.text.format_map(filled)
-    return Note(found.tag, text, found.title or None, found.source_key or None, scope=scope)
+    source = found.source_key or None
+    return Note(found.tag, text, found.title or None, source, scope=scope, also=found.see_also)
 
 
 def value_text(name: str) -> str:
