@@ -3,7 +3,14 @@ checked), and, on a page with no kernel, a plain notice that the exercise needs 
 
 A card and a result show as HTML from ``templates/exercise.html.j2`` and as plain text. On a
 static page (:mod:`comsim.teaching.pages`) a result from the notebook's own run (blanks still
-blank, sliders at their start) would mislead, so both show the card with the notice instead.
+blank, sliders at their start) would mislead: the card shows its task with the notice, and a
+try shows the notice alone.
+
+An exercise needs a kernel, so the media that cannot scroll or run anything keep only its
+task: a deck and a printed handout show the card's prompt and the notice, and leave out its
+listing and the learner's try (code and output); the course site keeps them to read. The rule
+lives in ``static/comsim.css`` (the exercises' own markup: ``comsim-exercise-work``,
+``comsim-exercise-try``), so a new exercise follows it with nothing to tag.
 """
 
 from __future__ import annotations
@@ -109,8 +116,15 @@ class Result:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         if pages.static_pages():
-            return {"text/html": self.card.html(True), "text/plain": NEEDS_KERNEL}
+            return {"text/html": self.offline_html(), "text/plain": NEEDS_KERNEL}
         return {"text/html": self.html(), "text/plain": str(self)}
+
+    def offline_html(self) -> str:
+        """A try on a page with no kernel: the notice alone (the card is shown just above, and
+        a verdict on the notebook's own run, blanks still blank, would mislead)."""
+        return markup.render(
+            "exercise.html.j2", card=None, how="", notice=NEEDS_KERNEL, lines=(), closing=()
+        )
 
 
 def result(card: Card, *verdicts: Verdict) -> Result:
