@@ -11,7 +11,10 @@ Folded sections (``<details>``: deeper material) are printed unfolded, because a
 paper cannot click them open -- except answers: a handout asks, it does not answer. A prediction
 prints as its question and a blank, with neither the code that checks it nor its folded answer
 (``templates/print/handout.css``); the answers are in the class kit's answer key and in the
-notebooks. Every page carries its number.
+notebooks. An exercise (fill in, bug hunt, target practice) needs a kernel: it prints as its
+task and a notice that says so, without its listing or the learner's cell (the exercises' own
+rule, ``comsim/teaching/static/comsim.css``, which the decks follow too). Every page carries its
+number.
 
 A notebook's optional part (from the cell whose metadata says ``{"comsim": {"print":
 "appendix"}}`` to its end: 00's table of every parameter, 04's deeper arithmetic) is left out of

@@ -3,7 +3,10 @@
 Cells carry ``slideshow`` metadata, so the same notebooks present live in JupyterLab with
 jupyterlab-rise (widgets working). This module exports them as reveal.js pages that open with
 no network: reveal.js comes from its npm package, fetched once at build time into
-``build/vendor`` (``npm pack``, run by ``make``) and inlined into every page.
+``build/vendor`` (``npm pack``, run by ``make``) and inlined into every page. A deck has no
+kernel: an exercise shows its task and a notice that it needs one, without its listing or the
+learner's cell (the exercises' own rule, ``comsim/teaching/static/comsim.css``, which the
+handouts follow too).
 
 Run it as ``python -m comsim.publish.slides`` (``make slides``).
 """
