@@ -5,8 +5,9 @@ pressed after it unfolds the answer. What counts as a commitment is asked when t
 pressed: a checkpoint (or a quiz's checkers) with a checked reply, or any test the notebook
 gives (``after=`` a function). The answer's text is never in the output until then: not in
 the HTML, not in the plain text, not in the object's ``text``; an answer that the notebook
-does not hold itself (the reference solution) is given as a function and fetched only then. On a page with no kernel it stays closed, with a note that
-the answer opens in Jupyter (each checkpoint on such a page still unfolds its own answer).
+does not hold itself (the reference solution) is given as a function and fetched only then.
+On a page with no kernel it stays closed, with a note that the answer opens in Jupyter (each
+checkpoint on such a page still unfolds its own answer).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 the autograder's model answer.
 
 Learners see its source (:func:`reference_solution`) once they have checked a cache of their
-own; the notebook never puts it in place of theirs. Nothing here is in :mod:`comsim.teaching.quiz`'s
-namespace, which notebook 07 imports: the class and its source are fetched only when the
-folded answer opens."""
+own; the notebook never puts it in place of theirs. Neither the class nor its source is in the
+namespace of :mod:`comsim.teaching.quiz`, which notebook 07 imports: the source is read only
+when the folded answer opens."""
 
 from __future__ import annotations
 
