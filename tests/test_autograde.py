@@ -199,4 +199,3 @@ def test_notebook_07_tells_the_learner_what_to_hand_in_and_how_it_is_graded(repo
     assert f"| **total** | **{rubric().points}** |" in hand_in
     assert "python -m comsim.publish.autograde my-hand-in" in hand_in
     assert "quiz.check_cache(BlanketCache)" in hand_in
-
