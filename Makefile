@@ -69,7 +69,7 @@ handouts: reports
 	$(PY) -m comsim.publish.handouts
 
 # The class kit: the decks (their notebooks executed once in the projector style, then kept
-# while unchanged), the worksheet, one exit ticket per row and the answer key, all offline.
+# while unchanged), the worksheet, one exit ticket per student and the answer key, all offline.
 class: $(INSTALLED) $(REVEAL)
 	$(PY) -m comsim.publish.classkit
 

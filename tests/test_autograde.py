@@ -10,6 +10,7 @@ import os
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from comsim.publish import autograde
@@ -62,7 +63,7 @@ for path in {[str(p) for p in secrets]!r}:
     attempt("read " + path, lambda: open(path).read())
 attempt("list", lambda: os.listdir({str(secrets[0].parent)!r}))
 attempt("write", lambda: open({str(grades)!r}, "w").write("snooper,10,10,10,10,10,10,100"))
-attempt("import comsim", lambda: __import__("comsim").teaching.quiz.ReferenceBlanketCache)
+attempt("import comsim", lambda: __import__("comsim.teaching.quiz.reference_cache"))
 attempt("subprocess", lambda: __import__("subprocess").run(["id"]))
 attempt("system", lambda: os.system("touch /tmp/comsim-snooped"))
 attempt("kill", lambda: os.kill(os.getppid(), signal.SIGKILL))
@@ -184,3 +185,17 @@ def test_the_command_grades_a_folder_into_a_table_and_feedback(tmp_path, capsys)
 def test_the_command_refuses_a_missing_folder(tmp_path, capsys):
     assert autograde.main([str(tmp_path / "nowhere")]) == 1
     assert "no folder of submissions" in capsys.readouterr().err
+
+
+def test_notebook_07_tells_the_learner_what_to_hand_in_and_how_it_is_graded(repo_root):
+    """The take-home's instructions are in 07: the file to submit, each criterion of the rubric
+    with its points, partial credit, and the command to grade one's own file first."""
+    nb = nbformat.read(repo_root / "notebooks" / "07_check_yourself.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    hand_in = text.split("## Hand it in", 1)[1]
+    assert "YOURNAME.py" in hand_in and "partial credit" in hand_in
+    for criterion in rubric().criteria:
+        assert f"| {criterion.title} | {criterion.points} |" in hand_in, criterion.key
+    assert f"| **total** | **{rubric().points}** |" in hand_in
+    assert "python -m comsim.publish.autograde my-hand-in" in hand_in
+    assert "quiz.check_cache(BlanketCache)" in hand_in

@@ -10,13 +10,23 @@ import subprocess
 from pathlib import Path
 
 import matplotlib
+import nbformat
 import pytest
 
 import comsim
 from comsim import figures
+from comsim.figures.style import drawing
+from comsim.model.strategies import kb_iteration_snapshots
 from comsim.publish.classkit import plan as class_plan
+from comsim.publish.classkit.deck import notes_markdown
 from comsim.publish.classkit.plan import CLASS, SHORT, plan
-from comsim.publish.classkit.printables import ROWS, TICKET_SEED, pages, tickets
+from comsim.publish.classkit.printables import (
+    CLASS_SIZE,
+    TICKET_SEED,
+    TICKETS_PER_PAGE,
+    pages,
+    tickets,
+)
 from testkit.browser import on_ci, open_offline
 from testkit.decks import (
     axe_source,
@@ -32,7 +42,9 @@ VENDOR_DIR = REPO_ROOT / "build" / "vendor"
 GUIDE = REPO_ROOT / "docs" / "teaching-guide.md"
 VIEWPORT = {"width": 1280, "height": 720}
 SMALLEST_TEXT_PX = 18
-FIGURE_SCALE_FLOOR = 0.75  # a deck may shrink a figure this far, no further
+# A deck may shrink a figure this far, no further: its smallest text, 20 px or more in the
+# projector style (test_projector_figures_keep_...), stays 18 px high on the frame.
+FIGURE_SCALE_FLOOR = 0.9
 DECK_FILES = {CLASS: "deck.html", SHORT: "deck-20min.html"}
 
 
@@ -59,6 +71,81 @@ def test_every_slide_says_what_to_skip_when_late():
     assert [s.key for s in plan().slides if not s.late] == []
 
 
+@pytest.mark.parametrize("which", [CLASS, SHORT])
+def test_every_slide_of_both_decks_tells_the_instructor_what_to_say(which):
+    assert [t.slide.key for t in plan().deck(which) if not t.slide.notes(which)[0]] == []
+
+
+def _shown_text() -> dict[str, str]:
+    """What each slide shows as text: its title, its body, its notebook cells' Markdown."""
+    shown = {s.key: f"{s.title}\n{s.body}" for s in plan().slides}
+    for key, cells in class_plan.slide_cells(NOTEBOOKS_DIR).items():
+        for path, cell_id in cells:
+            nb = nbformat.read(path, as_version=4)
+            cell = next(c for c in nb.cells if c.id == cell_id)
+            if cell.cell_type == "markdown":
+                shown[key] += "\n" + cell.source
+    return shown
+
+
+def _states(text: str, phrase: str) -> bool:
+    """Whether ``text`` says ``phrase`` (case aside; a number only as a whole number)."""
+    return (
+        re.search(rf"(?<![\w.,]){re.escape(phrase)}(?!\w|[.,]\d)", text, re.IGNORECASE) is not None
+    )
+
+
+@pytest.mark.parametrize("which", [CLASS, SHORT])
+def test_no_slide_up_to_a_question_shows_its_expected_answer(which):
+    """A title states its point, but a question's slide and those before it never state the
+    answer the room is about to give: its key numbers and phrases (``gives_away``, each taken
+    from the plan's ``expect``)."""
+    shown, seen, found = _shown_text(), [], []
+    for timed in plan().deck(which):
+        slide = timed.slide
+        seen.append((timed.number, shown[slide.key]))
+        if not slide.question:
+            continue
+        assert slide.gives_away, f"{slide.question} lists no key phrase of its answer"
+        for phrase in slide.gives_away:
+            assert _states(slide.expect, phrase), f"{slide.question}: {phrase!r} not in expect"
+            found += [
+                f"slide {number} shows {phrase!r}, {slide.question}'s answer"
+                for number, text in seen + [(f"{timed.number}'s question", slide.ask)]
+                if _states(text, phrase)
+            ]
+    assert found == []
+
+
+_MINUTES = re.compile(r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) minutes?\b", re.I)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+@pytest.mark.parametrize("which", [CLASS, SHORT])
+def test_every_note_stands_on_its_own_in_its_deck(which):
+    """The 20-minute deck drops slides: its notes give its own minute marks, name no slide by
+    number, point to the next or previous slide only when it is the same slide as in the
+    50-minute deck, name only questions it asks, and ask for no more minutes than it has."""
+    deck, full = plan().deck(which), [t.slide.key for t in plan().deck(CLASS)]
+    keys = [t.slide.key for t in deck]
+    asked = {t.slide.question for t in deck if t.slide.question}
+    minutes = plan().class_minutes if which == CLASS else plan().short_minutes
+    for i, timed in enumerate(deck):
+        head, body = notes_markdown(timed, which, len(deck)).split("\n", 1)
+        where = f"slide {timed.number} ({timed.slide.key})"
+        assert f"minute {timed.marks} of {minutes}" in head, where
+        assert not re.search(r"\bslides? \d", body, re.I), where
+        assert set(re.findall(r"\bQ\d\b", body)) <= asked, where
+        at = full.index(timed.slide.key)
+        if re.search(r"next slide", body, re.I):
+            assert keys[i + 1 : i + 2] == full[at + 1 : at + 2], where
+        if re.search(r"previous slide", body, re.I):
+            assert i > 0 and keys[i - 1] == full[at - 1], where
+        given = timed.end - timed.start
+        for amount in _MINUTES.findall(body):
+            assert float(_NUMBER_WORDS.get(amount.lower(), amount)) <= given, (where, amount)
+
+
 def test_the_guides_plan_names_each_slide_by_number_and_minute():
     text = GUIDE.read_text(encoding="utf-8")
     for timed in plan().deck(CLASS):
@@ -75,13 +162,18 @@ def _smallest_text_px(fig) -> float:
 def test_projector_figures_keep_their_text_18_px_high_when_a_deck_shrinks_them():
     trace = comsim.simulate(iterations=2_001)
     with figures.styled("projector"):
+        step_through = figures.ObjectGraphPlot("One pass of the KB loop")
         drawn = [
             figures.memory_figure(trace, title="The KB's loop"),
             figures.memory_figure({"a": trace, "b": trace}, title="Two runs"),
+            step_through.figure,
         ]
+    # the step-through eight passes in, at pCopy->Release(): every kind of label it draws
+    step_through.update(kb_iteration_snapshots(earlier_iterations=8)[4], step="Step 4 of 5")
     for fig in drawn:
-        fig.canvas.draw()
-        assert _smallest_text_px(fig) * 0.9 >= SMALLEST_TEXT_PX
+        with drawing(fig):
+            fig.canvas.draw()
+        assert _smallest_text_px(fig) * FIGURE_SCALE_FLOOR >= SMALLEST_TEXT_PX
 
 
 # -- the kit, built once -----------------------------------------------------------------------
@@ -127,14 +219,18 @@ def test_the_worksheet_has_every_question_blanks_no_answers_and_page_numbers(kit
 
 @pytest.mark.browser
 @pytest.mark.kernel
-def test_each_exit_ticket_is_one_page_with_a_seed_of_its_own_and_no_answers(kit):
+def test_a_class_of_30_gets_a_ticket_each_with_a_seed_of_its_own_and_no_answers(kit):
     sheets = _pdf_pages(kit / "exit-tickets.pdf")
-    assert len(sheets) == ROWS
-    seeds = [int(re.search(r"Seed (\d+)", page).group(1)) for page in sheets]
-    assert seeds == list(range(TICKET_SEED, TICKET_SEED + ROWS))
-    for number, page in enumerate(sheets, start=1):
-        assert f"row {number}" in page and f"Page {number} of {ROWS}" in page
-        assert "= ?" in page and "Why:" not in page
+    per_sheet = [re.findall(r"Exit ticket \d+ · seed (\d+)", page) for page in sheets]
+    seeds = [int(seed) for found in per_sheet for seed in found]
+    assert len(set(seeds)) == len(seeds) == CLASS_SIZE == 30
+    assert seeds == list(range(TICKET_SEED, TICKET_SEED + CLASS_SIZE))
+    assert len(sheets) == -(-CLASS_SIZE // TICKETS_PER_PAGE)
+    for number, (page, found) in enumerate(zip(sheets, per_sheet, strict=True), start=1):
+        assert 1 <= len(found) <= TICKETS_PER_PAGE
+        assert page.count("cut here") == len(found) - 1  # a dashed line between two tickets
+        assert f"Page {number} of {len(sheets)}" in page
+        assert page.count("= ?") >= len(found) and "Why:" not in page
 
 
 def _answers(text: str) -> list[tuple[str, str]]:
@@ -148,10 +244,10 @@ def _answers(text: str) -> list[tuple[str, str]]:
 def test_the_answer_key_answers_every_ticket_with_its_reasoning(kit):
     key = "\n".join(_pdf_pages(kit / "answer-key.pdf"))
     for ticket in tickets():
-        assert f"seed {ticket.seed}" in key
+        assert f"Seed {ticket.seed}" in key
         for name, value in _answers(ticket.answers):
             assert f"{name} = {value[:20]}" in key
-    assert key.count("Why:") >= ROWS
+    assert key.count("Why:") >= CLASS_SIZE
 
 
 def test_the_students_pages_carry_no_answer_the_key_gives():

@@ -21,6 +21,7 @@ from comsim.model.strategies import kb_iteration_snapshots
 from comsim.teaching import quiz
 from comsim.teaching.predict import Prediction
 from comsim.teaching.quiz.program import CopyProxy, Release
+from comsim.teaching.quiz.reference_cache import ReferenceBlanketCache
 
 SWEEP = range(120)  # seeds every sweep below tries
 NOTEBOOK_07 = "07_check_yourself.ipynb"
@@ -417,7 +418,7 @@ def _notebook_class(repo_root, tag: str):
 
 
 def test_the_reference_cache_passes_every_check():
-    report = quiz.check_cache(quiz.ReferenceBlanketCache)
+    report = quiz.check_cache(ReferenceBlanketCache)
     assert report.passed, str(report)
     assert "one per blanket" in str(report) and "memory stays flat" in str(report)
 
@@ -438,7 +439,7 @@ def test_the_notebooks_skeleton_is_the_one_comsim_knows_as_given(repo_root):
     from comsim.teaching.quiz.cache_skeleton import is_skeleton
 
     assert is_skeleton(_notebook_class(repo_root, "cache-skeleton"))
-    assert not is_skeleton(quiz.ReferenceBlanketCache)
+    assert not is_skeleton(ReferenceBlanketCache)
 
 
 def test_run_all_leaves_the_learners_cache_in_place(repo_root):
@@ -459,21 +460,30 @@ def test_the_reference_solution_opens_only_after_a_check_of_the_learners_own_cac
     solution.widget.children[0].click()  # pressed before any try of their own
     assert not solution.opened and "Check your own BlanketCache first" in solution.feedback.value
     assert "AddRef" not in str(solution._repr_mimebundle_())  # nothing of it in the output
+    assert solution.text == ""  # nor in the object the notebook holds
     quiz.check_cache(_notebook_class(repo_root, "cache-skeleton"))  # Run All checks the skeleton
-    quiz.check_cache(quiz.ReferenceBlanketCache)
+    quiz.check_cache(ReferenceBlanketCache)
+    quiz.check_cache(type("BlanketCache", (), {}))  # an empty class: no try at the exercise
+    quiz.check_cache(lambda pItf: None)  # nor a function
     solution.widget.children[0].click()
-    assert not solution.opened
-    quiz.check_cache(_NoAddRef)  # a class of the learner's own, even a wrong one
+    assert not solution.opened and solution.text == ""
+    quiz.check_cache(_NoAddRef)  # a class of the learner's own that builds, even a wrong one
     assert cache_check.tried_own_cache()
     solution.widget.children[0].click()
     assert solution.opened and "pCopy.AddRef()" in solution.answer.value
+
+
+def test_notebook_07s_quiz_namespace_holds_no_reference_solution():
+    """07 imports quiz: the model answer the autograder and the folded solution share is not
+    one attribute away from the learner (only reference_solution(), which stays locked)."""
+    assert not [name for name in dir(quiz) if "Reference" in name or "source" in name]
 
 
 def test_the_worked_answer_opens_only_once_every_question_is_committed():
     problem = quiz.make_problem(7)
     answers = quiz.predictions(problem)
     worked = answers.worked_answer()
-    assert not worked.open() and not answers.committed
+    assert not worked.open() and not answers.committed and worked.text == ""
     for checker in answers.items[:-1]:
         checker.check(checker.expected.value)
     assert not worked.open()
@@ -494,7 +504,7 @@ def test_a_worked_answer_on_a_static_page_is_a_note_without_the_answer(monkeypat
     assert "Why:" not in bundle["text/html"] and "Why:" not in bundle["text/plain"]
 
 
-class _NoAddRef(quiz.ReferenceBlanketCache):
+class _NoAddRef(ReferenceBlanketCache):
     """Hands out the cached copy without AddRef: the caller's Release takes the cache's."""
 
     def get(self, authn_level, imp_level, principal=None):
@@ -510,17 +520,17 @@ class _NoAddRef(quiz.ReferenceBlanketCache):
 _LEVELS = ("authn_level", "imp_level", "principal")
 
 
-class _ClearKeepsReferences(quiz.ReferenceBlanketCache):
+class _ClearKeepsReferences(ReferenceBlanketCache):
     def clear(self):
         self.copies.clear()
 
 
-class _KeyedByLevelOnly(quiz.ReferenceBlanketCache):
+class _KeyedByLevelOnly(ReferenceBlanketCache):
     def get(self, authn_level, imp_level, principal=None):
         return super().get(authn_level, imp_level, None)
 
 
-class _HandsOutTheOriginal(quiz.ReferenceBlanketCache):
+class _HandsOutTheOriginal(ReferenceBlanketCache):
     def get(self, authn_level, imp_level, principal=None):
         self.pItf.AddRef()
         return self.pItf
@@ -546,17 +556,17 @@ def test_check_cache_refuses_something_that_is_not_a_class():
     with pytest.raises(TypeError, match="cache_class"):
         quiz.check_cache("BlanketCache")
     with pytest.raises(ValueError, match="blankets"):
-        quiz.check_cache(quiz.ReferenceBlanketCache, blankets=0)
+        quiz.check_cache(ReferenceBlanketCache, blankets=0)
 
 
 # -- the checker never crashes or hangs (issue 18) -----------------------------------------------
-class _CopiesAnotherProcessesObject(quiz.ReferenceBlanketCache):
+class _CopiesAnotherProcessesObject(ReferenceBlanketCache):
     def get(self, authn_level, imp_level, principal=None):
         elsewhere = comsim.Process().CoCreateInstanceEx("SimpleObject", "IStream")
         return comsim.CoCopyProxy(elsewhere)
 
 
-class _CopiesAnotherObject(quiz.ReferenceBlanketCache):
+class _CopiesAnotherObject(ReferenceBlanketCache):
     def __init__(self, pItf):
         super().__init__(pItf)
         self.other = pItf.proxy_manager.process.CoCreateInstanceEx("SimpleObject", "IStream")
@@ -565,14 +575,14 @@ class _CopiesAnotherObject(quiz.ReferenceBlanketCache):
         return comsim.CoCopyProxy(self.other)
 
 
-class _ReleasesPitfInGet(quiz.ReferenceBlanketCache):
+class _ReleasesPitfInGet(ReferenceBlanketCache):
     def get(self, authn_level, imp_level, principal=None):
         pCopy = super().get(authn_level, imp_level, principal)
         self.pItf.Release()
         return pCopy
 
 
-class _ReleasesPitfInClear(quiz.ReferenceBlanketCache):
+class _ReleasesPitfInClear(ReferenceBlanketCache):
     def clear(self):
         self.pItf.Release()
         self.copies.clear()
@@ -611,7 +621,7 @@ def test_the_cache_checks_size_is_bounded_and_refused_before_any_work(name, valu
     """Issue 18 item 6: blankets and calls had no upper bound (10**100 ran until the machine
     killed it); the one validator now refuses them at once, naming the range."""
 
-    class Unbuilt(quiz.ReferenceBlanketCache):
+    class Unbuilt(ReferenceBlanketCache):
         def __init__(self, pItf):
             raise AssertionError("the check started work before refusing its arguments")
 
@@ -620,7 +630,7 @@ def test_the_cache_checks_size_is_bounded_and_refused_before_any_work(name, valu
     assert str(raised.value).startswith(allowed)
 
 
-class _LoopsForEver(quiz.ReferenceBlanketCache):
+class _LoopsForEver(ReferenceBlanketCache):
     def get(self, authn_level, imp_level, principal=None):
         while True:
             try:
@@ -629,7 +639,7 @@ class _LoopsForEver(quiz.ReferenceBlanketCache):
                 pass
 
 
-class _LoopsForEverInClear(quiz.ReferenceBlanketCache):
+class _LoopsForEverInClear(ReferenceBlanketCache):
     def clear(self):
         while True:
             pass  # noqa: E701 -- one line: no new line event, the stop must still come
@@ -674,7 +684,7 @@ def test_an_endless_loop_is_stopped_in_a_thread_other_than_the_main_one():
 
 def test_a_working_cache_still_passes_with_the_largest_allowed_check():
     """Issue 18 item 6: the bounds leave room for a real check."""
-    assert quiz.check_cache(quiz.ReferenceBlanketCache, blankets=64, calls=10_000).passed
+    assert quiz.check_cache(ReferenceBlanketCache, blankets=64, calls=10_000).passed
 
 
 @pytest.mark.parametrize("huge", [2**1024, -(2**1024), 10**400])

@@ -62,10 +62,11 @@ STYLES = {
         "xtick.labelsize": 9,
         "ytick.labelsize": 9,
     },
-    # At 96 dpi the smallest of these (ticks, legends; "small" notes, 0.83 of font.size) is
-    # 20 px or more: 18 px once a class deck scales a figure to 0.9 on a 1280x720 frame.
+    # At 96 dpi the smallest of these (ticks, legends and "small" labels, 0.83 of font.size)
+    # is 21 px, so 19 px once a class deck scales a figure to 0.9 on a 1280x720 frame: the
+    # step-through's labels included (tests/test_class.py checks both).
     "projector": {
-        "font.size": 18,
+        "font.size": 19,
         "axes.titlesize": 20,
         "axes.labelsize": 18,
         "lines.linewidth": 3.6,

@@ -4,8 +4,10 @@
 pressed after it unfolds the answer. What counts as a commitment is asked when the button is
 pressed: a checkpoint (or a quiz's checkers) with a checked reply, or any test the notebook
 gives (``after=`` a function). The answer's text is never in the output until then: not in
-the HTML, not in the plain text. On a page with no kernel it stays closed, with a note that
-the answer opens in Jupyter (each checkpoint on such a page still unfolds its own answer).
+the HTML, not in the plain text, not in the object's ``text``; an answer that the notebook
+does not hold itself (the reference solution) is given as a function and fetched only then.
+On a page with no kernel it stays closed, with a note that the answer opens in Jupyter (each
+checkpoint on such a page still unfolds its own answer).
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ COMMIT_FIRST = "Commit an answer of your own first (press Check above); then thi
 class Locked:
     """A worked answer behind a button that opens only once ``ready()`` is true.
 
-    Public: ``summary``, ``text`` (the answer, as preformatted text), ``ready``, ``first``
-    (what the button says before then), :meth:`open` (what pressing the button does), and
-    the live widget's ``button``, ``feedback`` and ``answer``."""
+    ``text`` is the answer as preformatted text, or a function that returns it, called only
+    once the answer opens. Public: ``summary``, ``text`` (the answer once opened, empty
+    before), ``ready``, ``first`` (what the button says before then), :meth:`open` (what
+    pressing the button does), and the live widget's ``button``, ``feedback`` and ``answer``."""
 
-    def __init__(self, summary: str, text: str, ready: Callable[[], bool], first: str):
+    def __init__(
+        self, summary: str, text: str | Callable[[], str], ready: Callable[[], bool], first: str
+    ):
         self.summary = checks.text("summary", summary)
-        self.text = checks.text("text", text)
+        self._answer = text if callable(text) else checks.text("text", text)
         if not callable(ready):
             raise checks.refuse("ready", "a function saying whether to open", ready, TypeError)
         self.ready = ready
@@ -50,6 +55,15 @@ class Locked:
         if self._widget is not None:
             self._sync()
         return self.opened
+
+    @property
+    def text(self) -> str:
+        """The answer once it has opened; empty before."""
+        if not self.opened:
+            return ""
+        if callable(self._answer):
+            self._answer = checks.text("text", self._answer())
+        return self._answer
 
     @property
     def widget(self) -> widgets.VBox:

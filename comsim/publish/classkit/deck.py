@@ -86,6 +86,19 @@ def class_cells(notebooks_dir: Path, executed_dir: Path) -> dict[str, list]:
     return found
 
 
+def notes_markdown(timed: Timed, deck: str, total: int) -> str:
+    """The instructor's notes of one slide in deck ``deck`` (of ``total`` slides): its number,
+    its minute marks in that deck's clock, what to say, ask and expect, what to skip when late."""
+    the_plan = plan()
+    say, late = timed.slide.notes(deck)
+    minutes = the_plan.class_minutes if deck == CLASS else the_plan.short_minutes
+    return (
+        _jinja()
+        .get_template("notes.md.j2")
+        .render(timed=timed, total=total, minutes=minutes, say=say, late=late)
+    )
+
+
 def _slide_cells(timed: Timed, cells: list, deck: str, total: int) -> list:
     """The notebook cells of one slide: its title and text, its outputs, its notes."""
     slide = timed.slide
@@ -109,9 +122,7 @@ def _slide_cells(timed: Timed, cells: list, deck: str, total: int) -> list:
         content.append(cell)
     head = nbformat.v4.new_markdown_cell(f"## {slide.title}\n\n{body}".strip())
     head.metadata["slideshow"] = {"slide_type": "slide"}
-    notes = nbformat.v4.new_markdown_cell(
-        _jinja().get_template("notes.md.j2").render(timed=timed, deck=deck, total=total)
-    )
+    notes = nbformat.v4.new_markdown_cell(notes_markdown(timed, deck, total))
     notes.metadata["slideshow"] = {"slide_type": "notes"}
     return [head, *content, notes]
 

@@ -1,7 +1,7 @@
 """Writing the whole class kit at once: the two decks, the three printables and a README that
 says what each file is for.
 
-    python -m comsim.publish.classkit [--out build/class] [--rows 8] [--seed 100]
+    python -m comsim.publish.classkit [--out build/class] [--students 30] [--seed 100]
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from .. import chromium
 from ..vendor import fetch_reveal
 from .deck import CLASS_TEMPLATES, write_decks
 from .plan import CLASS, SHORT, plan, problems
-from .printables import ROWS, TICKET_SEED, write_printables
+from .printables import CLASS_SIZE, TICKET_SEED, TICKETS_PER_PAGE, write_printables
+
+MAX_STUDENTS = 200
 
 
-def write_readme(out_dir: Path, rows: int, first_seed: int) -> Path:
+def write_readme(out_dir: Path, students: int, first_seed: int) -> Path:
     """``out_dir/README.md``: the kit's files and how to use them."""
     the_plan = plan()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(CLASS_TEMPLATES), autoescape=False)
@@ -32,9 +34,10 @@ def write_readme(out_dir: Path, rows: int, first_seed: int) -> Path:
         short_slides=len(the_plan.deck(SHORT)),
         class_plan=f"{the_plan.minutes(CLASS):g}",
         short_plan=f"{the_plan.minutes(SHORT):g}",
-        rows=rows,
+        students=students,
+        per_page=TICKETS_PER_PAGE,
         first_seed=first_seed,
-        last_seed=first_seed + rows - 1,
+        last_seed=first_seed + students - 1,
     )
     path = out_dir / "README.md"
     path.write_text(text, encoding="utf-8")
@@ -44,7 +47,7 @@ def write_readme(out_dir: Path, rows: int, first_seed: int) -> Path:
 def write_kit(
     notebooks_dir: Path | str = "notebooks",
     out_dir: Path | str = "build/class",
-    rows: int = ROWS,
+    students: int = CLASS_SIZE,
     first_seed: int = TICKET_SEED,
 ) -> list[Path]:
     """Every file of the kit; ValueError when the plan and the notebooks disagree."""
@@ -53,8 +56,8 @@ def write_kit(
         raise ValueError("the class plan and the notebooks disagree: " + "; ".join(found))
     out_dir = Path(out_dir)
     written = write_decks(notebooks_dir, out_dir)
-    written += write_printables(out_dir, rows, first_seed)
-    written.append(write_readme(out_dir, rows, first_seed))
+    written += write_printables(out_dir, students, first_seed)
+    written.append(write_readme(out_dir, students, first_seed))
     return written
 
 
@@ -64,15 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"))
     parser.add_argument("--out", type=Path, default=Path("build/class"))
-    parser.add_argument("--rows", type=int, default=ROWS, help="exit tickets: rows in the room")
-    parser.add_argument("--seed", type=int, default=TICKET_SEED, help="the first row's seed")
+    parser.add_argument(
+        "--students", type=int, default=CLASS_SIZE, help="exit tickets: one per student"
+    )
+    parser.add_argument("--seed", type=int, default=TICKET_SEED, help="the first ticket's seed")
     args = parser.parse_args(argv)
-    if not 1 <= args.rows <= 40 or args.seed < 0:
-        parser.error("--rows must be in [1, 40] and --seed a whole number >= 0")
+    if not 1 <= args.students <= MAX_STUDENTS or args.seed < 0:
+        parser.error(f"--students must be in [1, {MAX_STUDENTS}] and --seed a whole number >= 0")
     started = time.perf_counter()
     try:
         fetch_reveal()
-        written = write_kit(args.notebooks_dir, args.out, args.rows, args.seed)
+        written = write_kit(args.notebooks_dir, args.out, args.students, args.seed)
     except (FileNotFoundError, RuntimeError, ValueError, chromium.ChromiumMissing) as error:
         print(f"comsim.publish.classkit: {error}", file=sys.stderr)
         return 1

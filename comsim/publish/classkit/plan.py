@@ -49,6 +49,15 @@ class Slide:
     expect: str = ""
     wrong: tuple[Wrong, ...] = ()
     late: str = ""
+    say_20: str = ""  # the 20-minute deck's own notes, when its neighbours or minutes differ
+    late_20: str = ""
+    gives_away: tuple[str, ...] = ()  # the answer's key numbers and phrases (questions only)
+
+    def notes(self, which: str) -> tuple[str, str]:
+        """What to say and what to skip when late, in deck ``which``."""
+        if which == SHORT:
+            return self.say_20 or self.say, self.late_20 or self.late
+        return self.say, self.late
 
 
 @dataclass(frozen=True)
@@ -99,7 +108,8 @@ def plan() -> Plan:
     slides = []
     for entry in data["slide"]:
         wrong = tuple(Wrong(a, r) for a, r in entry.pop("wrong", ()))
-        slides.append(Slide(**{"minutes_20": None, **entry}, wrong=wrong))
+        gives_away = tuple(entry.pop("gives_away", ()))
+        slides.append(Slide(**{"minutes_20": None, **entry}, wrong=wrong, gives_away=gives_away))
     deck = data["deck"]
     return Plan(
         deck["title"],

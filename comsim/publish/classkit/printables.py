@@ -1,12 +1,13 @@
-"""The class's paper: the worksheet, one exit ticket per row of the room, and the answer key,
-printed to A4 PDF by headless Chromium with a page number on every page.
+"""The class's paper: the worksheet, one exit ticket per student, and the answer key, printed
+to A4 PDF by headless Chromium with a page number on every page.
 
 - ``worksheet.pdf``: the room's questions and the predictions of the 50-minute plan, each with
   a blank to write in, and a practice problem with its text in full; no answers.
-- ``exit-tickets.pdf``: one page per row, each with its own seed, so neighbouring rows solve
-  different problems (the seed draws the kind of question too).
+- ``exit-tickets.pdf``: one ticket per student (a class of :data:`CLASS_SIZE` by default), each
+  with its own seed, so neighbours solve different problems (the seed draws the kind of
+  question too); :data:`TICKETS_PER_PAGE` to an A4 page, with a dashed line to cut along.
 - ``answer-key.pdf``: the worksheet's answers with the usual wrong ones, and every ticket's
-  answers with their reasoning, by row and seed.
+  answers with their reasoning, by seed.
 
 The problems come from :mod:`comsim.teaching.quiz`, which computes every answer.
 """
@@ -32,29 +33,33 @@ PAGE = {
 WORKSHEET_SEED = 38
 """The worksheet's practice problem: notebook 07's first problem, so the room meets it again."""
 TICKET_SEED = 100
-ROWS = 8
+CLASS_SIZE = 30
+"""Students in the room, one exit ticket each: the issue's class of 30."""
+TICKETS_PER_PAGE = 2
+"""Tickets on one A4 page: the longest problem (29 lines) fills half a page."""
 
 
 @dataclass(frozen=True)
 class Ticket:
-    """One row's exit ticket: its seed, its problem's text with blanks, and with answers."""
+    """One student's exit ticket: its number, its seed, its problem's text with blanks, and
+    with answers."""
 
-    row: int
+    number: int
     seed: int
     kind: str
     text: str
     answers: str
 
 
-def tickets(rows: int = ROWS, first_seed: int = TICKET_SEED) -> list[Ticket]:
-    """One ticket per row, seeds ``first_seed``, ``first_seed + 1``, ..."""
+def tickets(students: int = CLASS_SIZE, first_seed: int = TICKET_SEED) -> list[Ticket]:
+    """One ticket per student, seeds ``first_seed``, ``first_seed + 1``, ..."""
     made = []
-    for row in range(1, rows + 1):
-        seed = first_seed + row - 1
+    for number in range(1, students + 1):
+        seed = first_seed + number - 1
         problem = quiz.make_problem(seed)
         made.append(
             Ticket(
-                row,
+                number,
                 seed,
                 quiz.KIND_TITLES[problem.kind],
                 quiz.problem_text(problem),
@@ -78,16 +83,16 @@ def render(name: str, **context) -> str:
     return env.get_template(f"{name}.html.j2").render(css=css, title=plan().title, **context)
 
 
-def pages(rows: int = ROWS, first_seed: int = TICKET_SEED) -> dict[str, str]:
+def pages(students: int = CLASS_SIZE, first_seed: int = TICKET_SEED) -> dict[str, str]:
     """The three printables as HTML, by file name."""
     practice = quiz.make_problem(WORKSHEET_SEED)
-    made = tickets(rows, first_seed)
+    made = tickets(students, first_seed)
     questions = _questions()
     return {
         "worksheet.pdf": render(
             "worksheet", questions=questions, practice=quiz.problem_text(practice)
         ),
-        "exit-tickets.pdf": render("tickets", tickets=made),
+        "exit-tickets.pdf": render("tickets", tickets=made, per_page=TICKETS_PER_PAGE),
         "answer-key.pdf": render(
             "key",
             questions=questions,
@@ -125,10 +130,13 @@ def print_html(browser, html: str, pdf: Path) -> Path:
 
 
 def write_printables(
-    out_dir: Path | str = "build/class", rows: int = ROWS, first_seed: int = TICKET_SEED
+    out_dir: Path | str = "build/class",
+    students: int = CLASS_SIZE,
+    first_seed: int = TICKET_SEED,
 ) -> list[Path]:
-    """Write the worksheet, the exit tickets and the answer key to ``out_dir``."""
-    out, printed = Path(out_dir), pages(rows, first_seed)
+    """Write the worksheet, the exit tickets (one per student) and the answer key to
+    ``out_dir``."""
+    out, printed = Path(out_dir), pages(students, first_seed)
     return chromium.with_browser(
         lambda browser: [print_html(browser, html, out / name) for name, html in printed.items()]
     )

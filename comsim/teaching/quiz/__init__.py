@@ -38,8 +38,9 @@ with them.
 
 The coding exercise: :func:`check_cache` (:mod:`.cache_check`) runs a learner's per-blanket
 cache through a loop with several blankets and says whether copies, reference counts and
-memory behave; :class:`ReferenceBlanketCache` is the reference solution, which
-:func:`reference_solution` shows once the learner has checked a class of their own.
+memory behave; :func:`reference_solution` shows the reference solution (in
+:mod:`.reference_cache`, kept out of this namespace) once the learner has checked a class of
+their own that builds.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from .growth import BYTES_PER_COPY_CHOICES
 from .make import KIND_TITLES, KINDS, make_problem
 from .problem import Problem, Question, problem_text
 from .program import CoCopyProxy, CopyProxy, QueryInterface, Release, SetBlanket
-from .reference_cache import ReferenceBlanketCache, reference_cache_source, reference_solution
+from .reference_cache import reference_solution
 
 __all__ = [
     "BYTES_PER_COPY_CHOICES",
@@ -71,7 +72,6 @@ __all__ = [
     "Problem",
     "QueryInterface",
     "Question",
-    "ReferenceBlanketCache",
     "Release",
     "SetBlanket",
     "Solution",
@@ -82,7 +82,6 @@ __all__ = [
     "make_problem",
     "predictions",
     "problem_text",
-    "reference_cache_source",
     "reference_solution",
     "reveal",
 ]

@@ -42,7 +42,8 @@ _own_tries: list[str] = []  # the learner's own classes checked in this kernel, 
 
 def tried_own_cache() -> bool:
     """True once :func:`check_cache` has run on a class of the learner's own (not the skeleton
-    notebook 07 gives, not the reference solution): their commitment."""
+    notebook 07 gives, not the reference solution) that builds a cache with ``get`` and
+    ``clear``: their commitment. A check of an empty class, or of a function, is not one."""
     return bool(_own_tries)
 
 
@@ -125,8 +126,6 @@ def check_cache(
     learner's own class is their commitment (:func:`tried_own_cache`): the reference solution
     opens after it (:func:`~.reference_cache.reference_solution`)."""
     blankets, calls, seconds = _check_arguments(cache_class, blankets, calls, seconds)
-    if not _given(cache_class):
-        _own_tries.append(getattr(cache_class, "__name__", "?"))
     bench = _Bench.start(blankets, calls, seconds)
     try:
         _exercise(bench, cache_class)
@@ -138,8 +137,17 @@ def check_cache(
     except COMError as error:  # a checker's call refused after the cache broke a rule
         broken, message = "com_refused", say("cache", "com_refused", where=bench.where, error=error)
     else:
+        _note_own_try(cache_class, "")
         return CacheReport(True, tuple(bench.lines))
+    _note_own_try(cache_class, bench.stage)
     return CacheReport(False, (*bench.lines, f"✘ {message}"), broken, bench.stage)
+
+
+def _note_own_try(cache_class: object, stopped_at: str) -> None:
+    """Count a check as the learner's commitment (:func:`tried_own_cache`): a class of their
+    own that got past building (``stopped_at`` is where a failed check stopped, "" if none)."""
+    if isinstance(cache_class, type) and stopped_at != "build" and not _given(cache_class):
+        _own_tries.append(cache_class.__name__)
 
 
 def _given(cache_class: object) -> bool:

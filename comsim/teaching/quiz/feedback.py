@@ -139,7 +139,7 @@ class Checkers:
             raise ValueError("these checkers were made without their problem")
         return Locked(
             say("text", "solution", seed=self.problem.seed),
-            problem_text(self.problem, answers=True),
+            lambda: problem_text(self.problem, answers=True),
             lambda: self.committed,
             say("text", "commit_first"),
         )

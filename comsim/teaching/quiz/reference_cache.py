@@ -1,6 +1,10 @@
-"""The reference solution of notebook 07's coding exercise: the KB's fix as a Python class.
+"""The reference solution of notebook 07's coding exercise: the KB's fix as a Python class, and
+the autograder's model answer.
+
 Learners see its source (:func:`reference_solution`) once they have checked a cache of their
-own; the notebook never puts it in place of theirs."""
+own; the notebook never puts it in place of theirs. Neither the class nor its source is in the
+namespace of :mod:`comsim.teaching.quiz`, which notebook 07 imports: the source is read only
+when the folded answer opens."""
 
 from __future__ import annotations
 
@@ -48,13 +52,14 @@ def reference_cache_source() -> str:
 
 def reference_solution() -> Locked:
     """The reference solution's source behind a button that opens once the learner has
-    checked a cache of their own (:func:`~.cache_check.tried_own_cache`). It shows the code;
-    it defines nothing in the notebook, so the learner's ``BlanketCache`` stays theirs."""
+    checked a cache of their own that builds (:func:`~.cache_check.tried_own_cache`). It shows
+    the code, read only then; it defines nothing in the notebook, so the learner's
+    ``BlanketCache`` stays theirs."""
     from .cache_check import tried_own_cache  # cache_check imports this module
 
     return Locked(
         say("cache", "reference_summary"),
-        reference_cache_source(),
+        reference_cache_source,
         tried_own_cache,
         say("cache", "reference_first"),
     )
