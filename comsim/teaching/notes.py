@@ -33,7 +33,7 @@ TAG_STYLE = {
     "documented": ("#0072B2", "✔", "Documented by Microsoft"),
     "wine-reactos": ("#009E73", "◆", "Seen in Wine / ReactOS (not Windows)"),
     "inferred": ("#E69F00", "≈", "Inferred (our reasoning or a modelling choice)"),
-    "hypothesis": ("#D55E00", "?", "Hypothesis (no source: a free parameter)"),
+    "hypothesis": ("#D55E00", "?", "Hypothesis (no source: our guess)"),
 }
 # tag: text colour, the same hue darkened to at least 5:1 on NOTE_BACKGROUND and on white.
 TAG_TEXT_COLOR = {
