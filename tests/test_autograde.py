@@ -112,6 +112,7 @@ def test_a_wrong_submission_loses_the_criterion_it_breaks(tmp_path):
     assert grade.points < rubric().points
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("source", "criterion"),
     [(HANGING, "copies"), (SLEEPING, "builds"), (HANGS_ON_LOAD, "builds")],

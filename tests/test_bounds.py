@@ -264,6 +264,7 @@ def allowed_inputs(draw):
     return values, strategy, policy
 
 
+@pytest.mark.slow
 @settings(
     max_examples=80,
     deadline=None,
@@ -282,6 +283,7 @@ def test_any_allowed_parameter_set_completes_with_a_bounded_idle_tail(case):
     assert s.end_private_bytes <= s.peak_private_bytes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ["by-design", "free-on-release"])
 def test_a_40000_deep_chain_of_copies_snapshots_and_releases_in_linear_time(policy):
     """Issue 18, item 16: snapshot() of a 40,000-deep chain of copies took 7.8 s (each copy

@@ -162,6 +162,7 @@ def test_a_fix_that_makes_no_copy_is_not_the_kb_loop():
     assert not result.passed and "interface proxies alive after pass 1" in result.messages[-1]
 
 
+@pytest.mark.slow
 def test_a_fix_that_never_ends_is_stopped_with_a_message():
     def one_pass(pItf):
         while True:

@@ -63,6 +63,7 @@ def test_each_layer_says_what_it_holds_and_what_it_may_import(layer):
     )
 
 
+@pytest.mark.slow
 def test_importing_every_module_leaves_matplotlib_and_ipython_alone():
     """rcParams and IPython's display formatters are the same before and after importing every
     comsim module (in a fresh interpreter, inside an IPython shell)."""

@@ -260,6 +260,7 @@ def _heap_snapshot(copies: int, segment_bytes: int):
     return proc.snapshot(f"after {copies} copies")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("style", ["notebook", "projector"])
 @pytest.mark.parametrize(
     "copies, segment_bytes",

@@ -45,6 +45,7 @@ def test_pyplot_keeps_every_figure_after_del_fig_until_plt_close():
     assert run.after_whole_released.traced_bytes < 0.1 * held
 
 
+@pytest.mark.slow
 def test_closing_each_figure_when_done_keeps_none():
     kept = today.pyplot_keeps_figures(figures=25, points=2_000)
     run = today.pyplot_keeps_figures(figures=25, points=2_000, fixed=True)
@@ -233,6 +234,7 @@ def _chart(close: bool):
     return save_chart
 
 
+@pytest.mark.slow
 def test_a_save_chart_that_never_closes_its_figure_gets_the_hint_and_leaves_nothing_open():
     mine = plt.figure()
     try:
@@ -243,6 +245,7 @@ def test_a_save_chart_that_never_closes_its_figure_gets_the_hint_and_leaves_noth
         plt.close(mine)
 
 
+@pytest.mark.slow
 def test_a_save_chart_that_closes_its_figure_passes():
     assert today.close_each_figure().check(_chart(close=True)).passed
 

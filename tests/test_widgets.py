@@ -478,6 +478,7 @@ def test_in_a_report_each_frame_carries_its_own_alt_text(monkeypatch):
 
 
 # -- step-through ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_clicking_through_one_pass_of_the_kb_loop_and_back():
     fignums = plt.get_fignums()
     s = comsim.step_through()
@@ -593,6 +594,7 @@ def _assert_offline_html(html: str) -> None:
     assert not re.search(r"""src\s*=\s*["']?https?:""", html, re.I)
 
 
+@pytest.mark.slow
 def test_in_a_report_the_explorer_carries_precomputed_frames(monkeypatch):
     fignums = plt.get_fignums()
     e = comsim.explorer()
@@ -606,6 +608,7 @@ def test_in_a_report_the_explorer_carries_precomputed_frames(monkeypatch):
     assert all(np.array_equal(live[k][1], after[k][1]) for k in live)  # back to the sliders
 
 
+@pytest.mark.slow
 def test_in_a_report_the_step_through_carries_precomputed_frames(monkeypatch):
     s = comsim.step_through()
     monkeypatch.setattr(pages, "_static", True)
