@@ -42,11 +42,16 @@ TRIES: dict[str, list[tuple[str, str, str]]] = {
         ),
         ("releases.check(security_release=2, copy_release=1, proxies=2)", "right", ""),
         (
-            "skipped.check([QueryInterface('pCS'), CopyProxy(), Release('pCS')])",
+            "early.check([QueryInterface('pCS'), Release('pCS'), CopyProxy()])",
+            "wrong",
+            "exactly one Release, after its last use",
+        ),
+        (
+            "early.check([QueryInterface('pCS'), CopyProxy(), Release('pCS')])",
             "wrong",
             "One reference is never given back",
         ),
-        (f"skipped.check({KB_BODY})", "right", ""),
+        (f"early.check({KB_BODY})", "right", ""),
     ],
     "03_deferred_deallocation": [
         (
