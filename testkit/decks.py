@@ -88,10 +88,19 @@ _MEASURE = """([width, height]) => {
 }"""
 
 
+# Ready, and in the print view (``?print-pdf``) laid out: reveal.js moves every slide into its
+# page over several animation frames after 'ready', and takes 'loading-scroll-mode' off the
+# viewport when it is done (its 'pdf-ready' event). Until then a hidden stack still holds slides
+# with buttons, which axe-core rightly reports (aria-hidden-focus): waiting on 'ready' alone
+# failed that way under load.
+_DECK_SETTLED = """() => window.Reveal && Reveal.isReady() && !(Reveal.isPrintView()
+  && Reveal.getViewportElement().classList.contains('loading-scroll-mode'))"""
+
+
 def open_deck(page, wait_ms: int) -> None:
-    """Wait until reveal.js is ready, then turn transitions off so a slide is measured where it
-    ends up."""
-    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=wait_ms)
+    """Wait until reveal.js is ready (in the print view, until every slide is on its page), then
+    turn transitions off so a slide is measured where it ends up."""
+    page.wait_for_function(_DECK_SETTLED, timeout=wait_ms)
     page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
 
 
