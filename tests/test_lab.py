@@ -407,7 +407,15 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
     was = handle.get_attribute("aria-valuenow")
     handle.focus()
     handle.press("ArrowLeft" if was == handle.get_attribute("aria-valuemax") else "ArrowRight")
-    page.wait_for_timeout(500)
+    try:  # until the slider has moved or the page has turned, whichever the key did
+        frame.wait_for_function(
+            "([h, s, was]) => h.getAttribute('aria-valuenow') !== was"
+            " || !s.classList.contains('present')",
+            arg=[handle, slide, was],
+            timeout=WIDGET_WAIT_MS,
+        )
+    except Exception:  # playwright's TimeoutError: neither; the checks below say which
+        pass
     if not slide.evaluate("s => s.classList.contains('present')"):
         return [*problems, f"an arrow key on the focused slider turned the page from {seen[-1]!r}"]
     if handle.get_attribute("aria-valuenow") == was:
