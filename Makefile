@@ -29,9 +29,9 @@ REVEAL := build/vendor/reveal.js-5.2.1/package/dist/reveal.js
 AXE := build/vendor/axe-core-4.10.3/package/axe.min.js
 PIP_FLAGS := --disable-pip-version-check --progress-bar off
 MATHJAX3 := @jupyterlab/mathjax3-extension
-# pytest on the two cores; heavy tests in two xdist groups, "reports" and "kernels" (conftest).
-# Override with `make test PYTEST_ARGS=...`.
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# pytest on the two cores: two xdist workers, each running one test at a time, and an idle one
+# takes tests queued on the other (worksteal). Override with `make test PYTEST_ARGS=...`.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 # Anything started from make (kernels, jupyter, subprocesses in notebooks) finds the venv's
 # python first, and nothing from the caller's shell redirects imports elsewhere.

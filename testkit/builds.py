@@ -1,5 +1,6 @@
 """Builds that several test files need, made once per test session whichever xdist worker
-asks first (the others wait for it): the reports, with the notebooks they executed."""
+asks first (the others wait for it): the reports with the notebooks they executed, the decks,
+the class kit."""
 
 from __future__ import annotations
 

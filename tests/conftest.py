@@ -9,12 +9,11 @@ import pytest
 from testkit.browser import launch_chromium, on_ci
 from testkit.builds import build_once
 
-# Tests that start a Jupyter kernel or Chromium run on two xdist workers at most, one heavy
-# test at a time on each (make test runs --dist loadgroup): the ones that read the built
-# reports on one, the ones that run notebooks in kernels of their own on the other. Under
-# heavy load a kernel's reply was once lost for ten minutes, so no worker runs two at once.
-_HEAVY = ("kernel", "browser")
-_READS_THE_REPORTS = {"test_browser", "test_predictions", "test_report", "test_checkpoint"}
+# make test runs two xdist workers, each one test at a time: at most two kernels or Chromiums
+# run at once (under heavy load a kernel's reply was once lost for ten minutes). Builds that
+# several tests need are made once per session (testkit.builds), whichever worker asks first.
+# No xdist_group: pytest 9.2 ignores the node-id suffix that --dist loadgroup relies on
+# (pytest-dev/pytest-xdist#1386), so groups would only look as if they held.
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -59,15 +58,6 @@ def notebook_path(request) -> Path:
 def any_notebook_path(request) -> Path:
     """One notebook anywhere in the repository, for checks of what gets committed."""
     return _require(request.param)
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items) -> None:
-    """Kernel and browser tests: the report readers on one worker, the rest on another."""
-    for item in items:
-        if any(item.get_closest_marker(name) for name in _HEAVY):
-            reads = item.path.stem in _READS_THE_REPORTS
-            item.add_marker(pytest.mark.xdist_group("reports" if reads else "kernels"))
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from comsim.publish.classkit.printables import (
     tickets,
 )
 from testkit.browser import on_ci, open_offline
+from testkit.builds import build_once
 from testkit.decks import (
     axe_source,
     deck_axe_violations,
@@ -177,15 +178,14 @@ def test_projector_figures_keep_their_text_18_px_high_when_a_deck_shrinks_them()
 
 
 # -- the kit, built once -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def kit(tmp_path_factory) -> Path:
+    """The class kit, written once per session whichever xdist worker asks first."""
     from comsim.publish.classkit.kit import write_kit
 
     if not (VENDOR_DIR / "reveal.js-5.2.1").is_dir():
         pytest.skip("reveal.js is not vendored: run `make class` once")
-    out = tmp_path_factory.mktemp("class")
-    write_kit(NOTEBOOKS_DIR, out)
-    return out
+    return build_once(tmp_path_factory, "class", lambda folder: write_kit(NOTEBOOKS_DIR, folder))
 
 
 def _pdf_pages(path: Path) -> list[str]:

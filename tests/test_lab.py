@@ -49,7 +49,6 @@ from testkit.labserver import (
     labextension_list,
 )
 
-# Kernels run here: share the xdist worker of the other kernel tests (make test's loadgroup).
 pytestmark = [pytest.mark.kernel, pytest.mark.browser]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
