@@ -305,6 +305,39 @@ def _title(notebook: Path) -> str | None:
     return re.sub(r"`|\*\*?", "", heading)  # `code`, **bold**, *italic* -> their text
 
 
+def test_the_offline_opener_records_what_would_leave_the_machine_or_its_folder(
+    chromium, context, tmp_path
+):
+    """The checks above are only as good as open_offline: a page that asks the network for a
+    script, an image and a socket, and reads a file beside its folder, is caught each time."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (tmp_path / "outside.js").write_text("window.outside = true;", encoding="utf-8")
+    (folder / "inside.js").write_text("window.inside = true;", encoding="utf-8")
+    page = folder / "page.html"
+    page.write_text(
+        '<!doctype html><html lang="en"><title>t</title>'
+        '<script src="inside.js"></script><script src="../outside.js"></script>'
+        '<script src="https://cdn.example.org/lib.js"></script>'
+        '<img alt="" src="http://example.org/x.png">'
+        '<script>try { new WebSocket("ws://example.org/socket"); } catch (e) {}</script>',
+        encoding="utf-8",
+    )
+    opened = open_offline(context, page)
+    opened.page.wait_for_function("() => window.inside && window.outside")
+    for _ in range(100):  # the socket's route runs in Python after the page has loaded
+        if len(opened.off_machine) == 3:
+            break
+        opened.page.wait_for_timeout(50)
+
+    assert sorted(opened.off_machine) == [
+        "http://example.org/x.png",
+        "https://cdn.example.org/lib.js",
+        "ws://example.org/socket",
+    ]
+    assert [file_path(url).name for url in opened.outside_folder] == ["outside.js"]
+
+
 def test_the_reports_have_figures_and_sliders_for_these_checks_to_see(reports_dir):
     pages = [reports_dir / f"{stem}.html" for stem in STEMS]
     html = "".join(p.read_text(encoding="utf-8") for p in pages if p.is_file())
