@@ -213,20 +213,26 @@ def test_a_note_with_a_title_that_is_no_text_is_a_type_error():
         comsim.note("documented", "x", title=5)
 
 
-def test_setblankets_default_constants_are_documented_for_nt4_with_their_nt5_caveat():
-    """The default constants ask COM to pick a level; the 1998 page gives SetBlanket's default
-    parameters to NT 5 only, so the model taking them on NT4 is its own choice, said as such.
+def test_setblankets_default_constants_are_documented_for_windows_2000_not_nt4():
+    """The default constants ask COM to pick a level, and a new proxy's authentication level is
+    the higher of the client's and the server's: today's page says so, for Windows 2000 and
+    later. The 1998 page gives SetBlanket's default parameters to NT 5 only, so the model taking
+    them on NT4 is its own choice, said as such (a COM expert's review: the claim had applied
+    an NT 5-only statement to NT4).
 
+    Source: setblanket — IClientSecurity::SetBlanket method (objidl.h)
     Source: setblanket-nt4 — IClientSecurity::SetBlanket (Platform SDK, 1998)"""
     documented = claims.CLAIMS["setblanket-default-levels"]
     assert (documented.tag, documented.scope, documented.source_key) == (
         "documented",
-        "NT4",
-        "setblanket-nt4",
+        "Windows 2000 and later",
+        "setblanket",
     )
-    assert "ask COM to pick" in documented.text and "only in Windows NT 5" in documented.text
+    assert "ask COM to pick" in documented.text
+    assert "higher of the client's and the server's" in documented.text
     choice = claims.CLAIMS["model-resolves-default-levels"]
     assert (choice.tag, choice.source_key) == ("inferred", "")
+    assert "NT 5 only" in choice.text
     shown = "".join(_source(c) for c in _cells(REPO_ROOT / "notebooks" / "05_the_workaround.ipynb"))
     assert 'claim("setblanket-default-levels")' in shown
     assert 'claim("model-resolves-default-levels")' in shown

@@ -166,13 +166,18 @@ def test_a_documented_parameter_rests_on_a_page_written_for_nt4_or_for_any_syste
 # -- item 12: the MTA ------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["01_the_symptom", "glossary"])
 def test_only_threads_that_joined_the_mta_may_call_its_objects(name):
-    """In the MTA, only the threads that joined it may call its objects directly.
+    """In the MTA, the threads that joined it pass pointers directly (the page says so); a
+    thread outside gets a proxy, which the page does not say, so that half is inferred (a COM
+    expert's review).
 
     Source: mta — Multithreaded Apartments"""
     text = _text(name, "markdown")
     assert "any of the process's" not in text
     assert re.search(r"has\s+joined", text)
-    assert CLAIMS["mta"].source_key == "mta" and "did not join" in CLAIMS["mta"].text
+    assert CLAIMS["mta"].source_key == "mta" and "directly" in CLAIMS["mta"].text
+    assert "not joined" not in CLAIMS["mta"].text
+    outsiders = CLAIMS["mta-outsiders"]
+    assert (outsiders.tag, outsiders.source_key) == ("inferred", "mta")
 
 
 # -- item 13: the IUnknown blanket's NT4 caveats ---------------------------------------------------
