@@ -224,7 +224,10 @@ def test_a_class_of_30_gets_a_ticket_each_with_a_seed_of_its_own_and_no_answers(
     per_sheet = [re.findall(r"Exit ticket \d+ · seed (\d+)", page) for page in sheets]
     seeds = [int(seed) for found in per_sheet for seed in found]
     assert len(set(seeds)) == len(seeds) == CLASS_SIZE == 30
-    assert seeds == list(range(TICKET_SEED, TICKET_SEED + CLASS_SIZE))
+    assert seeds == sorted(seeds) and seeds[0] >= TICKET_SEED
+    # An instructor's finding: 8 of 30 tickets ran the counterfactual free-on-release COM, which
+    # the decks never teach. Every ticket now asks about Windows' own behaviour.
+    assert "free-on-release" not in "\n".join(sheets)
     assert len(sheets) == -(-CLASS_SIZE // TICKETS_PER_PAGE)
     for number, (page, found) in enumerate(zip(sheets, per_sheet, strict=True), start=1):
         assert 1 <= len(found) <= TICKETS_PER_PAGE

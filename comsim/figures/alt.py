@@ -82,6 +82,9 @@ def sweep_alt(tightness: np.ndarray, bytes_per_iteration: Mapping[str, np.ndarra
     for label, values in bytes_per_iteration.items():
         values = np.asarray(values, dtype=float)
         lo, hi = int(np.argmin(values)), int(np.argmax(values))
+        if f"{values[lo]:,.0f}" == f"{values[hi]:,.0f}":  # a flat line has no lowest point
+            described.append(f"{label}: {values[lo]:,.0f} B at every tightness")
+            continue
         described.append(
             f"{label}: from {values[lo]:,.0f} B (tightness {tightness[lo]:g}) to "
             f"{values[hi]:,.0f} B (tightness {tightness[hi]:g})"

@@ -17,7 +17,7 @@ from .. import chromium
 from ..vendor import fetch_reveal
 from .deck import CLASS_TEMPLATES, write_decks
 from .plan import CLASS, SHORT, plan, problems
-from .printables import CLASS_SIZE, TICKET_SEED, TICKETS_PER_PAGE, write_printables
+from .printables import CLASS_SIZE, TICKET_SEED, TICKETS_PER_PAGE, tickets, write_printables
 
 MAX_STUDENTS = 200
 
@@ -34,10 +34,13 @@ def write_readme(out_dir: Path, students: int, first_seed: int) -> Path:
         short_slides=len(the_plan.deck(SHORT)),
         class_plan=f"{the_plan.minutes(CLASS):g}",
         short_plan=f"{the_plan.minutes(SHORT):g}",
+        short_questions=", ".join(
+            t.slide.question for t in the_plan.deck(SHORT) if t.slide.question
+        ),
         students=students,
         per_page=TICKETS_PER_PAGE,
         first_seed=first_seed,
-        last_seed=first_seed + students - 1,
+        last_seed=tickets(students, first_seed)[-1].seed,
     )
     path = out_dir / "README.md"
     path.write_text(text, encoding="utf-8")

@@ -51,12 +51,26 @@ class Ticket:
     answers: str
 
 
+def _taught_in_class(problem) -> bool:
+    """False for a problem that runs the counterfactual free-on-release COM: notebook 03 teaches
+    it, the class decks do not, and a ticket is answered with no notes."""
+    try:
+        return problem.setting("policy") != "free-on-release"
+    except KeyError:  # a kind of problem with no policy
+        return True
+
+
 def tickets(students: int = CLASS_SIZE, first_seed: int = TICKET_SEED) -> list[Ticket]:
-    """One ticket per student, seeds ``first_seed``, ``first_seed + 1``, ..."""
-    made = []
-    for number in range(1, students + 1):
-        seed = first_seed + number - 1
+    """One ticket per student, from seed ``first_seed`` upward, passing over the seeds whose
+    problem the class did not teach (see :func:`_taught_in_class`)."""
+    made: list[Ticket] = []
+    seed = first_seed - 1
+    while len(made) < students:
+        seed += 1
         problem = quiz.make_problem(seed)
+        if not _taught_in_class(problem):
+            continue
+        number = len(made) + 1
         made.append(
             Ticket(
                 number,

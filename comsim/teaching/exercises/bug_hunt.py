@@ -94,7 +94,7 @@ class BugHunt:
         """What the broken loop does when it runs, in one sentence."""
         run = self.shown
         if run.stopped:
-            return f"COM stops it: {run.stopped}"
+            return f"The simulator stops it (real COM would not): {run.stopped}"
         return (
             f"After passes 1 to {number(len(run.refcounts))}, the proxy manager's count is "
             f"{_listed(run.refcounts)}; interface proxies alive: {_listed(run.proxies)}."
