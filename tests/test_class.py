@@ -68,6 +68,23 @@ def test_every_question_to_the_room_is_in_the_50_minute_plan_with_answers_and_re
         assert slide.ask and slide.expect and slide.wrong, slide.key
 
 
+def test_the_cache_questions_numbers_are_the_models():
+    """Q7's answer is written in the plan: it must be what the model gives (an instructor and a
+    learner found the old explanation, 12 x 1,792 B in pages, was not the model's rule)."""
+    q7 = next(t.slide for t in plan().deck(CLASS) if t.slide.question == "Q7")
+    kib = 1024
+    with_h2 = comsim.simulate(strategy="cache-copy", blankets=12).summary.growth_bytes / kib
+    without = (
+        comsim.simulate(
+            strategy="cache-copy", blankets=12, transient_bytes_per_call=0
+        ).summary.growth_bytes
+        / kib
+    )
+    assert (
+        q7.expect.startswith(f"{with_h2:.0f} KiB") and f"Without H2, {without:.0f} KiB" in q7.expect
+    )
+
+
 def test_every_slide_says_what_to_skip_when_late():
     assert [s.key for s in plan().slides if not s.late] == []
 

@@ -325,6 +325,17 @@ def test_the_sweep_alt_text_gives_each_lines_range():
     assert "copy-each-time: from 1,800 B (tightness 0.25) to 2,051 B (tightness 1)" in alt
 
 
+def test_the_sweep_alt_text_says_a_flat_line_is_flat_instead_of_one_tightness_twice():
+    """A learner's finding: with H2 off the line is flat, and the alt text read "from 1,793 B
+    (tightness 0.1) to 1,793 B (tightness 0.1)"."""
+    from comsim.figures.alt import sweep_alt
+
+    tightness = np.array([0.1, 0.5, 1.0])
+    alt = sweep_alt(tightness, {"H2 off": [1793.0, 1793.2, 1792.9], "H2 on": [1800, 1900, 2051]})
+    assert "H2 off: 1,793 B at every tightness" in alt
+    assert "H2 on: from 1,800 B (tightness 0.1) to 2,051 B (tightness 1)" in alt
+
+
 def test_the_heap_map_alt_text_counts_segments_pages_and_blocks():
     snap = _snapshot()
     alt = figures.alt_text(figures.heap_map_figure(snap))
