@@ -385,8 +385,17 @@ def test_sigterm_while_writing_the_outputs_leaves_no_hidden_temporary_files(tmp_
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".run.csv.*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.01)
-    run.send_signal(signal.SIGTERM)
+    # Freeze the run where it is, so a busy machine cannot let it finish before the signal
+    # lands: check that it is mid-write (a temporary file, no finished one), then SIGTERM it
+    # and let it go on.
+    run.send_signal(signal.SIGSTOP)
+    try:
+        on_disk = sorted(p.name for p in tmp_path.iterdir())
+        assert run.poll() is None and on_disk and all(n.endswith(".tmp") for n in on_disk), on_disk
+        run.send_signal(signal.SIGTERM)
+    finally:
+        run.send_signal(signal.SIGCONT)
     run.wait(timeout=60)
 
-    assert run.returncode != 0, "the run ended before it could be stopped while writing"
+    assert run.returncode != 0, "the run ended normally after SIGTERM reached it mid-write"
     assert sorted(p.name for p in tmp_path.iterdir()) == []
