@@ -85,6 +85,19 @@ def test_the_cache_questions_numbers_are_the_models():
     )
 
 
+def test_the_growth_questions_numbers_are_the_models():
+    """Q2's expected answer names the passes, the model's growth for them and the full loop's:
+    each must be what the model gives for the loop the question asks about."""
+    q2 = next(t.slide for t in plan().deck(CLASS) if t.slide.question == "Q2")
+    mib = 1024 * 1024
+    full = comsim.simulate().summary
+    passes = (full.iterations - 1) // 4 + 1
+    quarter = comsim.simulate(iterations=passes).summary.growth_bytes / mib
+    assert f"{passes:,} passes" in q2.ask and f"{full.iterations:,} passes" in q2.ask
+    assert f"({quarter:.1f} MiB)" in q2.expect, (quarter, q2.expect)
+    assert f"{full.growth_bytes / mib:.0f} MiB" in q2.expect
+
+
 def test_every_slide_says_what_to_skip_when_late():
     assert [s.key for s in plan().slides if not s.late] == []
 

@@ -504,6 +504,18 @@ def test_a_worked_answer_on_a_static_page_is_a_note_without_the_answer(monkeypat
     assert "Why:" not in bundle["text/html"] and "Why:" not in bundle["text/plain"]
 
 
+def test_the_reference_solution_on_a_static_page_says_what_opens_it(monkeypatch):
+    """Offline, the locked reference solution names its own condition (a checked cache), not
+    the worked answer's "each question above", and shows no code."""
+    from comsim.teaching import pages
+    from comsim.teaching.unlock import STATIC_NOTE
+
+    monkeypatch.setattr(pages, "_static", True)
+    bundle = quiz.reference_solution()._repr_mimebundle_()
+    assert "quiz.check_cache" in bundle["text/plain"] and STATIC_NOTE not in bundle["text/html"]
+    assert "class BlanketCache" not in bundle["text/html"]
+
+
 class _NoAddRef(ReferenceBlanketCache):
     """Hands out the cached copy without AddRef: the caller's Release takes the cache's."""
 

@@ -51,13 +51,28 @@ class Summary:
         proxies = text.count(
             self.interface_proxies_at_end_of_loop, "interface proxy", "interface proxies"
         )
+        per_iteration = text.number(
+            self.bytes_per_iteration, "B", digits=1 if 0 < self.bytes_per_iteration < 10 else 0
+        )
         return (
             f"{self.strategy} ({self.policy}), {self.iterations:,} iterations at tightness "
-            f"{self.tightness:g}: private bytes grew {self.growth_bytes / MIB:.1f} MiB "
-            f"({self.bytes_per_iteration:,.0f} B per iteration) in {self.loop_seconds:.1f} s; "
-            f"{proxies} alive at the end of the loop; {self.returned_fraction:.1%} returned "
-            f"after the final release and {self.total_seconds - self.loop_seconds:.1f} s idle"
+            f"{self.tightness:g}: private bytes grew {text.size(self.growth_bytes)} "
+            f"({per_iteration} per iteration) in {self.loop_seconds:.1f} s; "
+            f"{proxies} alive at the end of the loop; {self._returned()}"
             f"{self._baseline_note()}."
+        )
+
+    def _returned(self) -> str:
+        """How much of the rise above the start came back, in bytes as well as a share (a
+        share of a few KiB alone reads like a failed fix)."""
+        idle = f"{self.total_seconds - self.loop_seconds:.1f} s"
+        rise = self.peak_private_bytes - self.start_private_bytes
+        if rise <= 0:
+            return f"they never rose above the start, so nothing had to come back in {idle} idle"
+        back = self.peak_private_bytes - self.end_private_bytes
+        return (
+            f"after the final release and {idle} idle, {text.size(back)} of the "
+            f"{text.size(rise)} they rose came back ({self.returned_fraction:.1%})"
         )
 
     def _baseline_note(self) -> str:

@@ -324,6 +324,13 @@ SOURCES: dict[str, Source] = {
             XP,
         ),
         Source(
+            "com-error-handling",
+            "Error Handling in COM",
+            f"{_LEARN}/windows/win32/com/error-handling-in-com",
+            "Almost every COM function and interface method returns an HRESULT, a value with "
+            "several fields encoded in it; an error's name reads facility, E, condition.",
+        ),
+        Source(
             "proxy-manager",
             "Proxy (COM)",
             f"{_LEARN}/windows/win32/com/proxy",

@@ -43,6 +43,16 @@ def number(value: float, unit: str = "", digits: int | None = None, grouping: bo
     return f"{text}{unit}" if unit in _SUFFIX_UNITS else f"{text} {unit}"
 
 
+def size(n_bytes: float) -> str:
+    """A memory size in the unit that reads best: ``512 B``, ``8 KiB``, ``39.1 MiB`` (KiB and MiB
+    are 1,024 and 1,048,576 bytes; one decimal below 100, none above)."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if abs(n_bytes) >= scale:
+            value = n_bytes / scale
+            return number(value, unit, digits=1 if abs(value) < 100 and value % 1 else 0)
+    return number(int(round(n_bytes)), "B")
+
+
 def count(n: int, one: str, many: str | None = None) -> str:
     """``n`` and the noun, singular for exactly one: ``1 interface proxy``, ``3 copies``."""
     many = many if many is not None else one + "s"

@@ -32,14 +32,21 @@ class Locked:
     """A worked answer behind a button that opens only once ``ready()`` is true.
 
     ``text`` is the answer as preformatted text, or a function that returns it, called only
-    once the answer opens. Public: ``summary``, ``text`` (the answer once opened, empty
-    before), ``ready``, ``first`` (what the button says before then), :meth:`open` (what
-    pressing the button does), and the live widget's ``button``, ``feedback`` and ``answer``."""
+    once the answer opens; ``offline`` is what a page with no kernel says instead. Public:
+    ``summary``, ``text`` (the answer once opened, empty before), ``ready``, ``first`` (what
+    the button says before then), :meth:`open` (what pressing the button does), and the live
+    widget's ``button``, ``feedback`` and ``answer``."""
 
     def __init__(
-        self, summary: str, text: str | Callable[[], str], ready: Callable[[], bool], first: str
+        self,
+        summary: str,
+        text: str | Callable[[], str],
+        ready: Callable[[], bool],
+        first: str,
+        offline: str = STATIC_NOTE,
     ):
         self.summary = checks.text("summary", summary)
+        self.offline = checks.text("offline", offline)
         self._answer = text if callable(text) else checks.text("text", text)
         if not callable(ready):
             raise checks.refuse("ready", "a function saying whether to open", ready, TypeError)
@@ -92,9 +99,9 @@ class Locked:
             self.answer.layout.display = None
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        note = markup.render("locked.html.j2", text="", note=STATIC_NOTE)
+        note = markup.render("locked.html.j2", text="", note=self.offline)
         if pages.static_pages():
-            return {"text/html": note, "text/plain": STATIC_NOTE}
+            return {"text/html": note, "text/plain": self.offline}
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
         bundle.update({"text/html": note, "text/plain": f"{self.summary} (opens after you commit)"})
         return bundle

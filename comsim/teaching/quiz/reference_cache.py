@@ -62,4 +62,5 @@ def reference_solution() -> Locked:
         reference_cache_source,
         tried_own_cache,
         say("cache", "reference_first"),
+        say("cache", "reference_offline"),
     )
