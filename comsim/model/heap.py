@@ -45,8 +45,8 @@ MAX_SEGMENTS = 64
 """Most segments one heap can have (ReactOS ``HEAP_SEGMENTS``; tag ``wine-reactos``)."""
 
 SEGMENT_RULE = (
-    "segments grow: the first reserves heap_segment_reserve_bytes, each later one the heap's "
-    "running reserve, which then doubles (ReactOS RtlpExtendHeap) [wine-reactos]"
+    "each new segment reserves as much as the heap has reserved so far, so segment sizes "
+    "double; ReactOS's heap does this, Windows does not document it"
 )
 """One line a figure can show under a heap map: how segment sizes are chosen."""
 
