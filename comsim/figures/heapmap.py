@@ -34,7 +34,7 @@ def heap_map_figure(snap: Snapshot, title: str = "Heap pages", max_segments: int
         _draw_segment(ax, row, seg)
     _label_axes(ax, segments, title)
     rule = snap.heap.segment_rule  # how the model sizes segments, with its provenance tag
-    fig.supxlabel(textwrap.fill(f"Model: {rule}", 110), fontsize="small", color="0.3")
+    fig.supxlabel(textwrap.fill(f"Model: {rule}", 90), fontsize="small", color="0.3")
     fig.comsim_alt = f"{alt.heap_map_alt(snap, title, max_segments)} Model: {rule}."
     return fig
 
