@@ -282,13 +282,13 @@ def test_five_hypotheses_are_five():
     Source: kb-q216248 — KB Q216248: tightness matters, no mechanism given
     Source: kb-q167133 — KB Q167133, DCOM pinging timeout"""
     cells = ["".join(c["source"]) for c in _cells("04_loop_tightness")]
-    first = next(i for i, text in enumerate(cells) if text.startswith("## Five hypotheses"))
-    end = next(
-        i
-        for i, text in enumerate(cells)
-        if i > first and text.startswith("## ") and not text.startswith("## Five hypotheses")
-    )
-    shown = re.findall(r'claim\("([^"]+)"\)', "".join(cells[first:end]))
+    sections, inside = [], False  # every cell under a "## Five hypotheses..." heading
+    for text in cells:
+        if text.startswith("## "):
+            inside = text.startswith("## Five hypotheses")
+        if inside:
+            sections.append(text)
+    shown = re.findall(r'claim\("([^"]+)"\)', "".join(sections))
     hypotheses = [i for i in shown if CLAIMS[i].tag == "hypothesis"]
     assert [CLAIMS[i].title[:2] for i in hypotheses] == ["H1", "H2", "H3", "H4", "H5"]
     assert {"rpc-idle-cleanup", "ping-timing"} <= set(shown)

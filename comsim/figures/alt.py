@@ -45,15 +45,28 @@ def memory_alt(traces: Mapping[str, Trace], x: str = "iteration") -> str:
         d = mib_digits(s.peak_private_bytes - s.start_private_bytes)
         who = label if label == trace.strategy else f"{label} ({trace.strategy})"
         sentences.append(
-            f"{who}: private bytes climb from {_mib(s.start_private_bytes, d)} to "
-            f"{_mib(s.peak_private_bytes, d)} MiB over {number(s.iterations)} iterations at "
-            f"tightness {number(s.tightness)} ({number(s.loop_seconds, 's', 1)}), fall to "
-            f"{_mib(s.after_release_private_bytes, d)} MiB at the final release and end at "
-            f"{_mib(s.end_private_bytes, d)} MiB; "
+            f"{who}: private bytes {_climb(s, d)} over {number(s.iterations)} iterations at "
+            f"tightness {number(s.tightness)} ({number(s.loop_seconds, 's', 1)}), "
+            f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB; "
             f"{count(s.interface_proxies_at_end_of_loop, 'interface proxy', 'interface proxies')}"
             " alive at the end of the loop."
         )
     return " ".join(sentences)
+
+
+def _climb(s, digits: int) -> str:
+    """ "climb from A to B MiB", or "stay at A MiB" when they never rise (as the numbers read)."""
+    start, peak = _mib(s.start_private_bytes, digits), _mib(s.peak_private_bytes, digits)
+    return f"stay at {start} MiB" if start == peak else f"climb from {start} to {peak} MiB"
+
+
+def _at_release(s, digits: int) -> str:
+    """What the final release does to the line: a fall, or nothing it shows."""
+    before = _mib(s.end_of_loop_private_bytes, digits)
+    after = _mib(s.after_release_private_bytes, digits)
+    if after == before:
+        return f"do not move at the final release ({after} MiB)"
+    return f"fall to {after} MiB at the final release"
 
 
 def breakdown_alt(trace: Trace, x: str, released: float) -> str:
@@ -70,8 +83,7 @@ def breakdown_alt(trace: Trace, x: str, released: float) -> str:
         f"{_mib(a.heap_committed_bytes.max(), d)} MiB, transient buffers (H2) up to "
         f"{_mib(a.transient_committed_bytes.max(), d)} MiB; total peak "
         f"{_mib(s.peak_private_bytes, d)} MiB. At the final release ({where}) private bytes "
-        f"fall to {_mib(s.after_release_private_bytes, d)} MiB and end at "
-        f"{_mib(s.end_private_bytes, d)} MiB."
+        f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB."
     )
 
 
