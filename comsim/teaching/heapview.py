@@ -15,11 +15,13 @@ KIB = 1024
 def heap_line(proc: Process, title: str) -> str:
     """One line with the heap's numbers now."""
     heap = proc.snapshot().heap
+    blocks = sum(1 for seg in heap.segments for block in seg.blocks if block.owner)
+    proxies = count(proc.interface_proxy_count, "interface proxy", "interface proxies")
+    managers = count(len(proc.proxy_managers), "proxy manager")
     return (
         f"{title}: {count(len(heap.segments), 'segment')}; committed "
-        f"{number(heap.committed_bytes / KIB, 'KiB', 0)}, in blocks in use "
-        f"{number(heap.used_bytes / KIB, 'KiB', 1)}; "
-        f"{count(proc.interface_proxy_count, 'interface proxy', 'interface proxies')}"
+        f"{number(heap.committed_bytes / KIB, 'KiB', 0)}; {count(blocks, 'block')} in use "
+        f"({number(heap.used_bytes / KIB, 'KiB', 1)}): {managers} and {proxies}"
     )
 
 
