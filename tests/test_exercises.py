@@ -9,7 +9,15 @@ import pytest
 
 import comsim
 from comsim.teaching import pages
-from comsim.teaching.exercises import BUGS, NEEDS_KERNEL, ___, bug_hunt, fill_in, target
+from comsim.teaching.exercises import (
+    BUGS,
+    NEEDS_KERNEL,
+    TRY_NEEDS_KERNEL,
+    ___,
+    bug_hunt,
+    fill_in,
+    target,
+)
 from comsim.teaching.predict import METADATA_KEY, TASK_NEEDS_KERNEL
 from comsim.teaching.quiz import CopyProxy, QueryInterface, Release
 
@@ -259,9 +267,13 @@ def test_on_a_static_page_each_exercise_says_it_needs_a_kernel(monkeypatch, afte
     ]
     results = [after_two_passes.check(refcount=___, proxies=___)]
     _on_a_static_page(monkeypatch)
-    for shown in [*exercises, *results]:
+    for shown in exercises:
         bundle = shown._repr_mimebundle_()
         assert NEEDS_KERNEL in bundle["text/html"]
+        assert "application/vnd.jupyter.widget-view+json" not in bundle
+    for shown in results:  # the card above says it in full; the try says it once, briefly
+        bundle = shown._repr_mimebundle_()
+        assert TRY_NEEDS_KERNEL in bundle["text/html"] and NEEDS_KERNEL not in bundle["text/html"]
         assert "application/vnd.jupyter.widget-view+json" not in bundle
 
 

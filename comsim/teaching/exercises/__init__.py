@@ -13,13 +13,14 @@ from .blank import ___
 from .bug_hunt import BUGS, BugHunt, bug_hunt
 from .fill_in import FillIn, fill_in
 from .passes import LoopRun, run_loop
-from .result import NEEDS_KERNEL, Card, Result
+from .result import NEEDS_KERNEL, TRY_NEEDS_KERNEL, Card, Result
 from .target import MEASURES, Target, target
 
 __all__ = [
     "BUGS",
     "MEASURES",
     "NEEDS_KERNEL",
+    "TRY_NEEDS_KERNEL",
     "BugHunt",
     "Card",
     "FillIn",

@@ -24,6 +24,8 @@ NEEDS_KERNEL = (
     "This exercise needs a running kernel: open the notebook in Jupyter to try it. comsim "
     "checks your work there and answers with a hint or a pass."
 )
+TRY_NEEDS_KERNEL = "In Jupyter, comsim checks the try in this cell here."
+"""What a try says on a page with no kernel: its card, just above, already says the rest."""
 CLOSING = {
     "fill-in": ("Passed.", "Not yet: read the hint, change your answer, run the cell again."),
     "bug-hunt": ("Passed: the loop is fixed.", "Not yet: read the hint, fix the loop, run again."),
@@ -116,14 +118,15 @@ class Result:
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         if pages.static_pages():
-            return {"text/html": self.offline_html(), "text/plain": NEEDS_KERNEL}
+            return {"text/html": self.offline_html(), "text/plain": TRY_NEEDS_KERNEL}
         return {"text/html": self.html(), "text/plain": str(self)}
 
     def offline_html(self) -> str:
-        """A try on a page with no kernel: the notice alone (the card is shown just above, and
-        a verdict on the notebook's own run, blanks still blank, would mislead)."""
+        """A try on a page with no kernel: a short notice alone (the card just above says the
+        exercise needs a kernel, and a verdict on the notebook's own run, blanks still blank,
+        would mislead)."""
         return markup.render(
-            "exercise.html.j2", card=None, how="", notice=NEEDS_KERNEL, lines=(), closing=()
+            "exercise.html.j2", card=None, how="", notice=TRY_NEEDS_KERNEL, lines=(), closing=()
         )
 
 
