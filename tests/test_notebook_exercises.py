@@ -301,8 +301,8 @@ def glossary():
 @pytest.mark.parametrize(
     "name, wrong, hint",
     [
-        ("release", "1", "Who frees a copy"),
-        ("release", "copies", "has an interface proxy too"),
+        ("release", "held_copies + 1", "their references are not"),
+        ("release", "1", "AddRef adds one reference"),
         ("local", "local_choices[0]", "whose interface is it"),
         ("local", "local_choices[2]", "what does QueryInterface for IUnknown point to"),
         ("blanket", "blanket_choices[0]", "carry a blanket of its own"),

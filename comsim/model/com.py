@@ -256,8 +256,10 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM would not notice: it would decrement the proxy manager's count and "
-                "silently drop a reference that another part of the program still relies on.",
+                "Real COM would not notice: it would decrement the proxy manager's count anyway, "
+                "using up a reference that belongs to another pointer on the same proxy. The "
+                "counts can still balance, which hides the bug until the proxy manager is freed "
+                "while some pointer is still in use.",
             )
         self._refs -= 1
         target = self._target

@@ -18,7 +18,8 @@ class BlanketCache:
         self.copies = {}  # (authn_level, imp_level, principal) -> the cached copy
 
     def get(self, authn_level, imp_level, principal=None):
-        # TODO: look the setting up in self.copies; make a copy only when it is missing.
+        # TODO: look the setting up in self.copies; make a copy only when it is missing,
+        # and AddRef the copy you hand out (COM's out-parameter rule).
         pCS = self.pItf.QueryInterface("IClientSecurity")
         pCopy = pCS.CopyProxy(self.pItf)
         pCS.SetBlanket(pCopy, authn_level, imp_level, principal)

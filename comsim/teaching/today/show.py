@@ -33,7 +33,7 @@ def cases_frame(results: list[WholeKeepsParts]):
             "traced after the caller released them": [
                 _mib_text(r.after_parts_released.traced_bytes) for r in results
             ],
-            "then the whole goes": [r.whole_goes for r in results],
+            "then what gives the parts back": [r.whole_goes for r in results],
             "traced after": [_mib_text(r.after_whole_released.traced_bytes) for r in results],
         }
     )
