@@ -228,7 +228,7 @@ def test_the_cpp_sketches_declare_dcom_before_windows_h():
 
 def test_the_cache_releases_its_copy_when_the_map_throws():
     """A copy whose reference nobody releases keeps the proxy manager's count above zero, so
-    the final release never comes: the KB's own symptom. If inserting into the map throws,
+    the final release never comes: a real leak. If inserting into the map throws,
     the sketch releases the copy.
 
     Source: kb-q216248 — KB Q216248: interface proxies are freed only at the final release

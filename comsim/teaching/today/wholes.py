@@ -197,8 +197,10 @@ def method_cache_keeps_instances(
         "report.size_property (cached_property)"
         if fixed
         else f"report.size_cached() (lru_cache, maxsize={maxsize})",
-        "the method's cache",
-        "Report.size_cached.cache_clear()",
+        "the method's cache, unused," if fixed else "the method's cache",
+        "Report.size_cached.cache_clear() (nothing to clear)"
+        if fixed
+        else "Report.size_cached.cache_clear()",
         instances,
         held,
         after_parts,
