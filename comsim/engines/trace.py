@@ -55,7 +55,7 @@ class Summary:
             self.bytes_per_iteration, "B", digits=1 if 0 < self.bytes_per_iteration < 10 else 0
         )
         return (
-            f"{self.strategy} ({self.policy}), {self.iterations:,} iterations at tightness "
+            f"{self.strategy}{self._policy_note()}, {self.iterations:,} iterations at tightness "
             f"{self.tightness:g}: private bytes grew {text.size(self.growth_bytes)} "
             f"({per_iteration} per iteration) in {self.loop_seconds:.1f} s; "
             f"{proxies} alive at the end of the loop; {self._returned()}"
@@ -75,6 +75,10 @@ class Summary:
             f"{text.size(rise)} they rose came back ({self.returned_fraction:.1%})"
         )
 
+    def _policy_note(self) -> str:
+        """Nothing for COM as designed; the counterfactual policy named as such."""
+        return "" if self.policy == "by-design" else f" ({self.policy}, not real COM)"
+
     def _baseline_note(self) -> str:
         """Why the end need not equal the start exactly (empty when it does)."""
         diff = self.end_minus_start_bytes
@@ -83,8 +87,8 @@ class Summary:
         if diff > 0:
             return (
                 f"; the heap still holds {diff / 1024:,.0f} KiB of free pages committed (it "
-                "decommits only once its free bytes reach decommit_total_free_bytes, and keeps "
-                "the pages of each segment's header)"
+                "gives pages back only once enough of it is free, and keeps each segment's "
+                "header pages: notebook 03)"
             )
         return (
             f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "

@@ -257,9 +257,9 @@ class InterfacePointer:
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
                 "Real COM would not notice: it would decrement the proxy manager's count anyway, "
-                "using up a reference that belongs to another pointer on the same proxy. The "
-                "counts can still balance, which hides the bug until the proxy manager is freed "
-                "while some pointer is still in use.",
+                "using up a reference that another pointer on the same proxy still holds. If a "
+                "Release is missing elsewhere the counts even balance; then the proxy manager "
+                "can be freed while that other pointer is in use, and its next call crashes.",
             )
         self._refs -= 1
         target = self._target
