@@ -256,10 +256,9 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM would not notice: it would decrement the proxy manager's count anyway, "
-                "using up a reference that another pointer on the same proxy still holds. If a "
-                "Release is missing elsewhere the counts even balance; then the proxy manager "
-                "can be freed while that other pointer is in use, and its next call crashes.",
+                "Real COM would not notice: it would decrement the proxy manager's count, "
+                "using up a reference another pointer still holds, whose next call may then "
+                "crash.",
             )
         self._refs -= 1
         target = self._target
