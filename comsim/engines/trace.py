@@ -86,9 +86,8 @@ class Summary:
             return "; private bytes ended exactly where they started"
         if diff > 0:
             return (
-                f"; the heap still holds {diff / 1024:,.0f} KiB of free pages committed (it "
-                "gives pages back only once enough of it is free, and keeps each segment's "
-                "header pages: notebook 03)"
+                f"; the heap still holds {diff / 1024:,.0f} KiB of free pages committed "
+                "(notebook 03 shows why)"
             )
         return (
             f"; private bytes ended {-diff / 1024:,.0f} KiB below the start: the heap "

@@ -256,9 +256,9 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM would not notice: it would decrement the proxy manager's count, "
-                "using up a reference another pointer still holds, whose next call may then "
-                "crash.",
+                "Real COM returns no error (Release returns a count): it lowers the proxy "
+                "manager's count, and at zero frees every interface proxy under pointers still "
+                "in use.",
             )
         self._refs -= 1
         target = self._target
