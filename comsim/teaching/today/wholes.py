@@ -194,18 +194,24 @@ def method_cache_keeps_instances(
     return WholeKeepsParts(
         "lru_cache on a method",
         fixed,
-        "report.size_property (cached_property)"
-        if fixed
-        else f"report.size_cached() (lru_cache, maxsize={maxsize})",
-        "the method's cache, unused," if fixed else "the method's cache",
-        "Report.size_cached.cache_clear() (nothing to clear)"
-        if fixed
-        else "Report.size_cached.cache_clear()",
+        *_cache_labels(fixed, maxsize),
         instances,
         held,
         after_parts,
         after_whole,
     )
+
+
+def _cache_labels(fixed: bool, maxsize: int | None) -> tuple[str, str, str]:
+    """What the method-cache loop did, what holds the parts, and what releases the whole."""
+    if fixed:
+        return (
+            "report.size_property (cached_property)",
+            "the method's cache, unused,",
+            "Report.size_cached.cache_clear() (nothing to clear)",
+        )
+    clear = "Report.size_cached.cache_clear()"
+    return f"report.size_cached() (lru_cache, maxsize={maxsize})", "the method's cache", clear
 
 
 class Parent:
