@@ -307,10 +307,16 @@ def glossary():
         ("local", "local_choices[2]", "what does QueryInterface for IUnknown point to"),
         ("blanket", "blanket_choices[0]", "carry a blanket of its own"),
         ("blanket", "blanket_choices[3]", "it belongs to a proxy"),
+        ("owed", "owed_answer - 1", "with a reference of its own"),
+        ("owed", "owed_answer + 1", "adds no reference by itself"),
+        ("settle", "settle_choices[0]", "a segment, once made, stays"),
+        ("settle", "settle_choices[2]", "big merged free blocks"),
+        ("world", "world_choices[0]", "each copy goes at its own last Release"),
+        ("world", "world_choices[2]", "still holds its original pointer"),
     ],
 )
 def test_the_glossarys_checks_point_a_wrong_answer_to_its_entry(glossary, name, wrong, hint):
-    """Each self-check needs two entries put together: a wrong answer names the entry to
+    """Each section's self-check puts its entries together: a wrong answer names the entry to
     reread, and the model's answer passes."""
     assert hint in glossary.run(f"print({name}_check.check({wrong}))")
     assert glossary.run(f"print({name}_check.check({name}_answer))").startswith("Right")

@@ -72,7 +72,7 @@ class Summary:
         back = self.peak_private_bytes - self.end_private_bytes
         return (
             f"after the final release and {idle} idle, {text.size(back)} of the "
-            f"{text.size(rise)} they rose came back ({self.returned_fraction:.1%})"
+            f"{text.size(rise)} they rose came back, all but {text.size(rise - back)}"
         )
 
     def _policy_note(self) -> str:

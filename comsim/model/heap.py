@@ -44,10 +44,7 @@ from .params import Params
 MAX_SEGMENTS = 64
 """Most segments one heap can have (ReactOS ``HEAP_SEGMENTS``; tag ``wine-reactos``)."""
 
-SEGMENT_RULE = (
-    "each new segment reserves as much as the heap has reserved so far, so segment sizes "
-    "double; ReactOS's heap does this, Windows does not document it"
-)
+SEGMENT_RULE = "segments double in size, as ReactOS's heap makes them (undocumented for Windows)"
 """One line a figure can show under a heap map: how segment sizes are chosen."""
 
 DECOMMIT_RULE = (

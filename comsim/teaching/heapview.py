@@ -68,7 +68,8 @@ def heap_leftover(heap: HeapSnapshot, start_bytes: int, params: Params) -> str:
         )
     lines.append(
         f"free bytes on committed pages now: {number(heap.free_bytes, 'B')}, below the "
-        f"{number(params.decommit_total_free_bytes, 'B')} total-free threshold: once the "
-        "heap's free bytes fell below it, the frees that followed kept their pages committed"
+        f"{number(params.decommit_total_free_bytes, 'B')} total-free threshold. Each decommit "
+        "takes its pages out of that count, so the free bytes fell as the heap gave pages "
+        "back; once they were below it, the frees that followed kept their pages committed"
     )
     return "\n".join(lines)

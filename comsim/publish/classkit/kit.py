@@ -7,6 +7,7 @@ says what each file is for.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from .printables import CLASS_SIZE, TICKET_SEED, TICKETS_PER_PAGE, tickets, writ
 MAX_STUDENTS = 200
 
 
-def write_readme(out_dir: Path, students: int, first_seed: int) -> Path:
+def write_readme(out_dir: Path, students: int, first_seed: int, last_seed: int) -> Path:
     """``out_dir/README.md``: the kit's files and how to use them."""
     the_plan = plan()
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(CLASS_TEMPLATES), autoescape=False)
@@ -40,10 +41,15 @@ def write_readme(out_dir: Path, students: int, first_seed: int) -> Path:
         students=students,
         per_page=TICKETS_PER_PAGE,
         first_seed=first_seed,
-        last_seed=tickets(students, first_seed)[-1].seed,
+        last_seed=last_seed,
     )
     path = out_dir / "README.md"
-    path.write_text(text, encoding="utf-8")
+    partial = path.with_name(f".{path.name}.tmp")  # a reader never sees half a README
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -59,8 +65,9 @@ def write_kit(
         raise ValueError("the class plan and the notebooks disagree: " + "; ".join(found))
     out_dir = Path(out_dir)
     written = write_decks(notebooks_dir, out_dir)
-    written += write_printables(out_dir, students, first_seed)
-    written.append(write_readme(out_dir, students, first_seed))
+    made = tickets(students, first_seed)  # once, for the printables and the README
+    written += write_printables(out_dir, students, first_seed, made)
+    written.append(write_readme(out_dir, students, first_seed, made[-1].seed))
     return written
 
 

@@ -97,10 +97,12 @@ def render(name: str, **context) -> str:
     return env.get_template(f"{name}.html.j2").render(css=css, title=plan().title, **context)
 
 
-def pages(students: int = CLASS_SIZE, first_seed: int = TICKET_SEED) -> dict[str, str]:
-    """The three printables as HTML, by file name."""
+def pages(
+    students: int = CLASS_SIZE, first_seed: int = TICKET_SEED, made: list[Ticket] | None = None
+) -> dict[str, str]:
+    """The three printables as HTML, by file name (``made``: the tickets, if already made)."""
     practice = quiz.make_problem(WORKSHEET_SEED)
-    made = tickets(students, first_seed)
+    made = tickets(students, first_seed) if made is None else made
     questions = _questions()
     return {
         "worksheet.pdf": render(
@@ -147,10 +149,11 @@ def write_printables(
     out_dir: Path | str = "build/class",
     students: int = CLASS_SIZE,
     first_seed: int = TICKET_SEED,
+    made: list[Ticket] | None = None,
 ) -> list[Path]:
     """Write the worksheet, the exit tickets (one per student) and the answer key to
-    ``out_dir``."""
-    out, printed = Path(out_dir), pages(students, first_seed)
+    ``out_dir`` (``made``: the tickets, if already made)."""
+    out, printed = Path(out_dir), pages(students, first_seed, made)
     return chromium.with_browser(
         lambda browser: [print_html(browser, html, out / name) for name, html in printed.items()]
     )

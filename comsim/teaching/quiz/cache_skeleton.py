@@ -24,7 +24,7 @@ class BlanketCache:
         pCopy = pCS.CopyProxy(self.pItf)
         pCS.SetBlanket(pCopy, authn_level, imp_level, principal)
         pCS.Release()
-        return pCopy  # out-parameter rule: the caller gets one reference and Releases it
+        return pCopy  # the caller Releases what it gets: did you AddRef it first?
 
     def clear(self):
         # TODO: Release the cache's reference on every cached copy.

@@ -40,13 +40,21 @@ class WholeKeepsParts(Readings):
 
     def describe(self) -> str:
         """One line with the measured numbers."""
-        held = number(self.after_parts_released.traced_bytes / MIB, "MiB", 1)
-        after = number(self.after_whole_released.traced_bytes / MIB, "MiB", 2)
+        held = _both(self.after_parts_released, 1)
+        after = _both(self.after_whole_released, 2)
         return (
             f"{self.case}{' (fixed)' if self.fixed else ''}: {number(self.parts_made)} made "
             f"with `{self.how}`; {self.whole} still held {number(self.parts_held)}, "
-            f"{held} traced; after `{self.whole_goes}`: {after}."
+            f"{held}; after `{self.whole_goes}`: {after}."
         )
+
+
+def _both(reading: Reading, digits: int) -> str:
+    """A reading's traced MiB, and its resident MiB where the platform gives them."""
+    traced = f"{number(reading.traced_bytes / MIB, 'MiB', digits)} traced"
+    if reading.resident_bytes is None:
+        return traced
+    return f"{traced} (resident {number(reading.resident_bytes / MIB, 'MiB', 1)})"
 
 
 def pyplot_keeps_figures(
