@@ -24,7 +24,7 @@ class BlanketCache:
         pCopy = pCS.CopyProxy(self.pItf)
         pCS.SetBlanket(pCopy, authn_level, imp_level, principal)
         pCS.Release()
-        return pCopy  # the caller Releases what it gets: did you AddRef it first?
+        return pCopy  # once the cache keeps pCopy, AddRef it first: the caller Releases it
 
     def clear(self):
         # TODO: Release the cache's reference on every cached copy.
