@@ -91,5 +91,7 @@ def _proxies(after: State, other: State, policy: str, stop: int) -> Question:
             (proxies + 1, say(section, "client_security_counted")),
         ),
         retry=say(section, "retry"),
-        explanation=say(section, f"explanation_{policy}", copies=proxies - 1),
+        explanation=say(
+            section, f"explanation_{policy}", copies=count(proxies - 1, "copy", "copies")
+        ),
     )
