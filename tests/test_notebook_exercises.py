@@ -313,6 +313,8 @@ def glossary():
         ("settle", "settle_choices[2]", "big merged free blocks"),
         ("world", "world_choices[0]", "each copy goes at its own last Release"),
         ("world", "world_choices[2]", "still holds its original pointer"),
+        ("tag", "'documented'", "Does the KB say it?"),
+        ("tag", "'hypothesis'", "This claim reasons from one"),
     ],
 )
 def test_the_glossarys_checks_point_a_wrong_answer_to_its_entry(glossary, name, wrong, hint):
