@@ -76,6 +76,7 @@ _LAZY: dict[str, str] = {
     "bug_hunt": "teaching.exercises.bug_hunt",
     "target": "teaching.exercises.target",
     "worked_answer": "teaching.unlock",
+    "folded": "teaching.quiz.fold",
 }
 
 __all__ = list(_LAZY)

@@ -1,6 +1,6 @@
 """Alt text: for every figure, what a screen reader, a report or a slide should say about it, with
-its numbers (where private bytes start, peak and end; how many interface proxies are alive; the
-proxy manager's reference count), not just its title.
+the numbers it draws (where private bytes start, peak and end; how many interface proxies are
+alive; the proxy manager's reference count), not just its title.
 
 A figure carries its sentence as ``fig.comsim_alt``; :func:`alt_text` reads it back.
 """
@@ -38,7 +38,9 @@ def _mib(n_bytes: float, digits: int) -> str:
 
 
 def memory_alt(traces: Mapping[str, Trace], x: str = "iteration") -> str:
-    """Alt text of a memory figure: per run, where private bytes start, peak and end."""
+    """Alt text of a memory figure: per run, where private bytes start, peak and end. It says
+    only what the lines show: no count of interface proxies, which the figure does not draw
+    (and which notebook 01 asks a learner to predict)."""
     sentences = [f"Line chart of private bytes (MiB) against {X_AXES[x][1]}."]
     for label, trace in traces.items():
         s = trace.summary
@@ -47,11 +49,20 @@ def memory_alt(traces: Mapping[str, Trace], x: str = "iteration") -> str:
         sentences.append(
             f"{who}: private bytes {_climb(s, d)} over {number(s.iterations)} iterations at "
             f"tightness {number(s.tightness)} ({number(s.loop_seconds, 's', 1)}), "
-            f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB; "
-            f"{count(s.interface_proxies_at_end_of_loop, 'interface proxy', 'interface proxies')}"
-            " alive at the end of the loop."
+            f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB."
         )
     return " ".join(sentences)
+
+
+def proxies_alt(traces: Mapping[str, Trace]) -> str:
+    """Per run, the interface proxies alive at the end of the loop: what an explorer's caption
+    states beside its memory plot."""
+    return " ".join(
+        f"{label}: "
+        + count(t.summary.interface_proxies_at_end_of_loop, "interface proxy", "interface proxies")
+        + " alive at the end of the loop."
+        for label, t in traces.items()
+    )
 
 
 def _climb(s, digits: int) -> str:
@@ -128,13 +139,14 @@ def explorer_alt(
     counts: Mapping[str, ModelCounts] | None,
     reference: tuple[str, Trace] | None,
     *,
+    proxies: str,
     log_x: bool,
     log_y: bool,
 ) -> str:
     """Alt text of an explorer's figure: its memory plot (``memory``), the model panel (if
-    ``counts``), the grey ``reference`` run (label, trace) if there is one, and the fixed
-    axes' scales."""
-    alt = [memory] if counts is None else [memory, model_panel_alt(counts)]
+    ``counts``; else the ``proxies`` sentence its caption states), the grey ``reference`` run
+    (label, trace) if there is one, and the fixed axes' scales."""
+    alt = [memory, proxies if counts is None else model_panel_alt(counts)]
     if reference is not None:
         label, trace = reference
         peak = trace.summary.peak_private_bytes

@@ -238,5 +238,10 @@ class ExplorerPlot:
         reference = None if self.reference is None else (self.reference_label, self.reference)
         log_y = self.log and self.memory.limits.log_y
         self.figure.comsim_alt = alt.explorer_alt(
-            self.memory.figure.comsim_alt, counts, reference, log_x=self.log, log_y=log_y
+            self.memory.figure.comsim_alt,
+            counts,
+            reference,
+            proxies=alt.proxies_alt(traces),
+            log_x=self.log,
+            log_y=log_y,
         )
