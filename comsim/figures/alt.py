@@ -183,7 +183,9 @@ def heap_map_alt(snap: Snapshot, title: str = "Heap pages", max_segments: int = 
     committed = sum(sum(s.committed_pages) for s in segs)
     blocks = sum(b.owner is not None for s in segs for b in s.blocks)
     sizes = sorted({s.reserve_bytes // 1024 for s in segs})
-    size = f"{sizes[0]:,} KiB each" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,} KiB"
+    size = f"{sizes[0]:,} KiB" + ("" if len(segs) == 1 else " each")
+    if len(sizes) > 1:
+        size = f"{sizes[0]:,} to {sizes[-1]:,} KiB"
     shown = f" (the first {max_segments} drawn)" if len(segs) > max_segments else ""
     return (
         f"Heap map, {title}: {count(len(segs), 'segment')} ({size}){shown}; "

@@ -95,7 +95,8 @@ def _label_axes(ax: Axes, segments: Sequence[heap_model.SegmentSnapshot], title:
     ax.set_xlabel("offset in the segment (KiB); blue = committed pages, red = blocks in use")
     sizes = sorted({s.reserve_bytes // 1024 for s in segments})
     if len(sizes) == 1:
-        ax.set_ylabel(f"segment\n({sizes[0]:,} KiB each)")
+        each = "" if len(segments) == 1 else " each"
+        ax.set_ylabel(f"segment\n({sizes[0]:,} KiB{each})")
     elif sizes:
         ax.set_ylabel(f"segment\n({sizes[0]:,} to {sizes[-1]:,} KiB)")
     ax.set_title(title)

@@ -247,8 +247,8 @@ def page_steps_figure(frame, params) -> Figure:
     ax.set_xlabel("loop iterations completed")
     ax.set_ylabel("rise above the start (KiB)")
     fig.comsim_alt = (
-        f"Private bytes rise in whole {params.page_bytes:,}-byte pages over the first "
-        f"{n.max()} iterations, to {rise_kib.max():,.0f} KiB; the calls allocated "
+        f"Private bytes rise in whole {params.page_bytes:,}-byte pages, by "
+        f"{rise_kib.max():,.0f} KiB over the first {n.max()} iterations; the calls allocated "
         f"{asked_kib.max():,.1f} KiB."
     )
     return fig

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
     import ipywidgets as widgets
 
 STATIC_NOTE = (
-    "The worked answer opens in Jupyter once you have committed an answer of your own; on "
-    "this page, each question above unfolds its own answer after you check a reply."
+    "Worked answer: in Jupyter, after you commit. Here each question above unfolds its own."
 )
 COMMIT_FIRST = "Commit an answer of your own first (press Check above); then this opens."
 
