@@ -176,16 +176,22 @@ def object_graph_alt(snap: Snapshot, title: str = "", step: str | None = None) -
     )
 
 
+def segment_sizes(segments) -> str:
+    """The segments' reserved size, as the heap map's axis and its alt text both say it:
+    "64 KiB", "64 KiB each", or "64 to 1,024 KiB"."""
+    sizes = sorted({s.reserve_bytes // 1024 for s in segments})
+    if len(sizes) > 1:
+        return f"{sizes[0]:,} to {sizes[-1]:,} KiB"
+    return f"{sizes[0]:,} KiB" + ("" if len(segments) == 1 else " each") if sizes else ""
+
+
 def heap_map_alt(snap: Snapshot, title: str = "Heap pages", max_segments: int = 8) -> str:
     """Alt text of the heap map: segments, committed pages and blocks in use."""
     segs = snap.heap.segments
     pages = sum(len(s.committed_pages) for s in segs)
     committed = sum(sum(s.committed_pages) for s in segs)
     blocks = sum(b.owner is not None for s in segs for b in s.blocks)
-    sizes = sorted({s.reserve_bytes // 1024 for s in segs})
-    size = f"{sizes[0]:,} KiB" + ("" if len(segs) == 1 else " each")
-    if len(sizes) > 1:
-        size = f"{sizes[0]:,} to {sizes[-1]:,} KiB"
+    size = segment_sizes(segs)
     shown = f" (the first {max_segments} drawn)" if len(segs) > max_segments else ""
     return (
         f"Heap map, {title}: {count(len(segs), 'segment')} ({size}){shown}; "

@@ -93,12 +93,8 @@ def _label_axes(ax: Axes, segments: Sequence[heap_model.SegmentSnapshot], title:
     ax.set_ylim(len(segments) - 0.5, -0.5)
     ax.set_yticks(range(len(segments)), [f"segment {s.index}" for s in segments])
     ax.set_xlabel("offset in the segment (KiB); blue = committed pages, red = blocks in use")
-    sizes = sorted({s.reserve_bytes // 1024 for s in segments})
-    if len(sizes) == 1:
-        each = "" if len(segments) == 1 else " each"
-        ax.set_ylabel(f"segment\n({sizes[0]:,} KiB{each})")
-    elif sizes:
-        ax.set_ylabel(f"segment\n({sizes[0]:,} to {sizes[-1]:,} KiB)")
+    if segments:
+        ax.set_ylabel(f"segment\n({alt.segment_sizes(segments)})")
     ax.set_title(title)
 
 
