@@ -148,7 +148,7 @@ def test_04_the_rule_of_thumb_passes_at_every_pace(nb04):
 def test_04_the_h2_off_question_says_a_fitting_measurement_does_not_single_out_h2(nb04):
     reply = nb04.run("print(h2_off_prediction.check(h2_off_choices[0]))")
     assert "does not single it out" in reply
-    assert "held until the proxy manager's final" in nb04.run(
+    assert "What rules it out is the KB's cause" in nb04.run(
         "print(h2_off_prediction.check(h2_off_choices[2]))"
     )
     assert nb04.run("print(h2_off_prediction.check(h2_off_answer))").startswith("Right")

@@ -44,7 +44,7 @@ class WholeKeepsParts(Readings):
         after = _both(self.after_whole_released, 2)
         return (
             f"{self.case}{' (fixed)' if self.fixed else ''}: {number(self.parts_made)} made "
-            f"with `{self.how}`; {self.whole} still held {number(self.parts_held)}, "
+            f"with `{self.how}`; {self.whole} still held {number(self.parts_held)} of them, "
             f"{held}; after `{self.whole_goes}`: {after}."
         )
 
