@@ -44,7 +44,10 @@ from .params import Params
 MAX_SEGMENTS = 64
 """Most segments one heap can have (ReactOS ``HEAP_SEGMENTS``; tag ``wine-reactos``)."""
 
-SEGMENT_RULE = "segments double in size, as ReactOS's heap makes them (undocumented for Windows)"
+SEGMENT_RULE = (
+    "each new segment reserves as much as all before it, as ReactOS's heap does "
+    "(undocumented for Windows)"
+)
 """One line a figure can show under a heap map: how segment sizes are chosen."""
 
 DECOMMIT_RULE = (

@@ -49,14 +49,19 @@ def heap_map(proc: Process, title: str) -> HeapMap:
     return HeapMap(proc, title)
 
 
+def _first_pages(n: int) -> str:
+    """'its first page' or 'its first 3 pages'."""
+    return "its first page" if n == 1 else f"its first {number(n)} pages"
+
+
 def heap_leftover(heap: HeapSnapshot, start_bytes: int, params: Params) -> str:
     """Where the committed bytes after the final release are, segment by segment, and why
     the heap kept them."""
     page = params.page_bytes
     lines = [
         f"committed before the loop: {number(start_bytes / KIB, 'KiB', 0)} in 1 segment "
-        f"(its first {count(params.heap_initial_commit_bytes // page, 'page')}, the initial "
-        f"commit); after the final release: {number(heap.committed_bytes / KIB, 'KiB', 0)} in "
+        f"({_first_pages(params.heap_initial_commit_bytes // page)}, the initial commit); "
+        f"after the final release: {number(heap.committed_bytes / KIB, 'KiB', 0)} in "
         f"{count(len(heap.segments), 'segment')}"
     ]
     for segment in heap.segments:
