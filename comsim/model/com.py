@@ -342,7 +342,8 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
                 "all released; real COM would let the call through while someone else keeps the "
-                "proxy manager alive, and crash once they release it.",
+                "proxy manager alive, and once they release it the pointer would point into "
+                "freed memory (undefined behaviour, often an access violation).",
             )
 
     def _require_client_security(self, method: str) -> None:
