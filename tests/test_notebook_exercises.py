@@ -275,10 +275,10 @@ def test_06_a_logger_per_request_gets_the_hint_and_one_per_module_passes(nb06):
 
 
 def test_06_now_you_try_an_unbounded_answer_gets_the_hint_about_the_bound(nb06):
-    unbounded = "instances.after_parts_released.traced_bytes / MIB"
+    unbounded = "instances.after_parts_released.traced_bytes / 1024"
     assert "A bound of 40" in nb06.run(f"print(bounded_prediction.check({unbounded}))")
     learner = (
-        "today.method_cache_keeps_instances(maxsize=40).after_parts_released.traced_bytes / MIB"
+        "today.method_cache_keeps_instances(maxsize=40).after_parts_released.traced_bytes / 1024"
     )
     assert nb06.run(f"print(bounded_prediction.check({learner}))").startswith("Right")
 
