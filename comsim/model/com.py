@@ -341,9 +341,8 @@ class InterfacePointer:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
-                "all released; real COM would let the call through while someone else keeps the "
-                "proxy manager alive, and once they release it the pointer would point into "
-                "freed memory (undefined behaviour, often an access violation).",
+                "all released; real COM lets it through while another holder keeps the proxy "
+                "manager alive, then points into freed memory (undefined behaviour) after that.",
             )
 
     def _require_client_security(self, method: str) -> None:
