@@ -4,6 +4,7 @@ Only the shape is asserted (held, then freed); exact numbers vary by platform.""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tracemalloc
@@ -115,12 +116,21 @@ def test_a_parent_that_caches_one_child_per_setting_holds_only_those():
     assert run.after_parts_released.traced_bytes < 0.1 * 5_000 * 2048
 
 
-def test_the_cases_table_shows_the_held_parts_for_people():
-    runs = [today.parent_keeps_children(calls=2_000), today.logging_keeps_loggers(requests=100)]
-    table = today.cases_frame(runs)
-    assert list(table["parts still held"]) == ["2,000", "100"]
-    assert table["traced after the caller released them"].str.contains("iB").all()
-    assert "e+" not in table.to_string() and "inf" not in table.to_string()
+def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings():
+    shown = today.listing(today.method_cache_keeps_instances)
+    assert "instances=200" in shown.title and "maxsize=None" in shown.title
+    assert "@functools.lru_cache(maxsize=maxsize)" in shown.code  # the line the lesson is about
+    assert "noqa" not in shown.code and "checks.number" not in shown.code
+    assert shown.code.rstrip().endswith("del Report")  # up to the last reading, not the return
+    assert "```python" in shown._repr_markdown_()
+    assert "def make_child" in today.listing(today.Parent).code
+
+
+def test_a_listing_refuses_what_is_not_one_of_todays_experiments():
+    with pytest.raises(TypeError, match="experiment"):
+        today.listing("today.Parent")
+    with pytest.raises(ValueError, match="Meter"):
+        today.listing(today.resident_memory_bytes)
 
 
 def test_readings_come_in_the_order_the_steps_happened(view_run):
@@ -271,3 +281,31 @@ def test_a_logger_per_request_gets_the_hint_and_one_logger_per_module_passes():
     assert not wrong.passed and "A logger per request" in wrong.messages[0]
     assert exercise.check(per_module).passed
     assert "request.0" not in logging.root.manager.loggerDict  # the process's loggers untouched
+
+
+def _report_class(decorator):
+    class Report:
+        def __init__(self):
+            self.data = bytearray(64 * 1024)
+
+        @decorator
+        def size(self):
+            return len(self.data)
+
+    return Report
+
+
+def test_the_method_cache_bug_hunt_passes_cached_property_and_no_cache_that_keeps_reports():
+    exercise = today.cache_on_the_instance()
+    assert exercise.card.kind == "bug-hunt" and "Find the bug" in exercise.card.how
+    bounded = exercise.check(_report_class(functools.lru_cache))
+    assert not bounded.passed and "`self` among them" in bounded.messages[0]
+    unbounded = exercise.check(_report_class(functools.lru_cache(maxsize=None)))
+    assert not unbounded.passed and "keeps every report" in unbounded.messages[0]
+    assert exercise.check(_report_class(functools.cached_property)).passed
+
+
+def test_the_method_cache_bug_hunt_refuses_a_fix_that_caches_nothing():
+    result = today.cache_on_the_instance().check(_report_class(lambda method: method))
+    assert not result.passed
+    assert result.verdicts[0].right and "Nothing is cached now" in result.messages[1]

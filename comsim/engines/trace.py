@@ -71,8 +71,8 @@ class Summary:
             return f"they never rose above the start, so nothing had to come back in {idle} idle"
         back = self.peak_private_bytes - self.end_private_bytes
         return (
-            f"after the final release and {idle} idle, {text.size(back)} of the "
-            f"{text.size(rise)} they rose came back, all but {text.size(rise - back)}"
+            f"after the final release and {idle} idle, all but {text.size(rise - back)} of the "
+            f"{text.size(rise)} they rose came back"
         )
 
     def _policy_note(self) -> str:

@@ -38,6 +38,7 @@ class Source:
     url: str
     supports: str
     scope: str = ANY
+    maker: str = "Microsoft"  # who documents it: a documented claim's label names them
 
     @property
     def doc_anchor(self) -> str:
@@ -336,6 +337,46 @@ SOURCES: dict[str, Source] = {
             f"{_LEARN}/windows/win32/com/proxy",
             "The client-side proxy is an aggregate: a proxy manager plus one interface proxy for "
             "each of the object's interfaces exposed to this client.",
+        ),
+        # Notebook 06's libraries: their makers' own pages, for the versions the course pins.
+        Source(
+            "matplotlib-close",
+            "matplotlib.pyplot.close (Matplotlib documentation)",
+            "https://matplotlib.org/stable/api/_as_gen/matplotlib.pyplot.close.html",
+            "pyplot keeps a reference to every figure it makes until the figure is closed; a "
+            "figure saved and never shown must be closed with close() to free its memory.",
+            maker="Matplotlib",
+        ),
+        Source(
+            "python-logging",
+            "logging: Logger objects (Python documentation)",
+            "https://docs.python.org/3/library/logging.html#logger-objects",
+            "Every call to getLogger with the same name returns the same Logger object.",
+            maker="Python",
+        ),
+        Source(
+            "python-faq-method-cache",
+            "Programming FAQ: How do I cache method calls? (Python documentation)",
+            "https://docs.python.org/3/faq/programming.html#how-do-i-cache-method-calls",
+            "lru_cache on a method keeps a reference to each instance, up to maxsize; "
+            "cached_property keeps the value on the instance and goes with it.",
+            maker="Python",
+        ),
+        Source(
+            "numpy-slicing",
+            "NumPy user guide: Indexing on ndarrays, slicing and striding",
+            "https://numpy.org/doc/stable/user/basics.indexing.html#slicing-and-striding",
+            "A small slice of a large array refers to the whole array, whose memory is not "
+            "released until every array made from it is gone; copy() is the advice.",
+            maker="NumPy",
+        ),
+        Source(
+            "glibc-mallopt",
+            "mallopt(3), Linux man-pages",
+            "https://man7.org/linux/man-pages/man3/mallopt.3.html",
+            "glibc's malloc serves blocks above its mmap threshold with pages of their own and "
+            "unmaps them when they are freed; the threshold never exceeds 32 MiB on 64-bit.",
+            maker="Linux's man-pages",
         ),
     )
 }

@@ -75,8 +75,16 @@ class Note:
     def _source_entry(self):
         return SOURCES.get(self.source) if self.source else None
 
+    def _label(self) -> str:
+        """The tag's label; a documented note names who documents it (Microsoft by default)."""
+        entry = self._source_entry()
+        if self.tag == "documented" and entry is not None and entry.maker != "Microsoft":
+            return f"Documented by {entry.maker}"
+        return TAG_STYLE[self.tag][2]
+
     def _repr_html_(self) -> str:
-        border, icon, label = TAG_STYLE[self.tag]
+        border, icon, _ = TAG_STYLE[self.tag]
+        label = self._label()
         entry = self._source_entry()
         return markup.render(
             "note.html.j2",
@@ -97,7 +105,7 @@ class Note:
         )
 
     def __repr__(self) -> str:
-        label = TAG_STYLE[self.tag][2]
+        label = self._label()
         plain = html.unescape(re.sub(r"<[^>]+>", "", self.text))
         scope = f" ({self.scope})" if self.scope else ""
         text = f"[{label}{scope}] " + (f"{self.title}: " if self.title else "") + plain

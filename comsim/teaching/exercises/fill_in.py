@@ -38,6 +38,7 @@ from .result import Card, Result
 _BLANK = re.compile(r"(?<![\w])___(?![\w])")
 HOW_VALUES = "Replace each `___` in the cell below with your answer, then run the cell."
 HOW_CODE = "Replace each `___` in the code below, then run the cell: comsim runs your code."
+HOW_BUG = "Find the bug in the code below, fix it, then run the cell: comsim runs your code."
 RETRY = "Check your reasoning, change your answer and run the cell again."
 
 
@@ -56,6 +57,7 @@ class FillIn:
         run: Callable[[Callable], Mapping[str, object]] | None = None,
         passes: int | None = None,
         key: str = "",
+        bug_hunt: bool = False,
     ):
         if not answers:
             raise checks.refuse("answers", "at least one name=answer", dict(answers))
@@ -67,8 +69,11 @@ class FillIn:
         if run is not None and not callable(run):
             raise checks.refuse("run", "a function of the learner's function", run, TypeError)
         self.run = run
-        how = HOW_CODE if run is not None else HOW_VALUES
-        self.card = Card("fill-in", checks.text("prompt", prompt), how=how, key=key)
+        if checks.flag("bug_hunt", bug_hunt) and run is None:
+            raise TypeError("a bug hunt runs the learner's code: give run")
+        how = HOW_BUG if bug_hunt else HOW_CODE if run is not None else HOW_VALUES
+        kind = "bug-hunt" if bug_hunt else "fill-in"
+        self.card = Card(kind, checks.text("prompt", prompt), how=how, key=key)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -152,10 +157,13 @@ def fill_in(
     run: Callable[[Callable], Mapping[str, object]] | None = None,
     passes: int | None = None,
     key: str = "",
+    bug_hunt: bool = False,
     **answers: object,
 ) -> FillIn:
     """A fill-in-the-blanks exercise. ``answers`` are the right values by name (a number, a
     str, or an :class:`~comsim.teaching.answers.Answer` with a tolerance and hints); compute
     them in a hidden cell. The learner calls ``.check(name=value, ...)``, or, for code with
-    ``run`` (or ``passes`` for one pass of the KB's loop), ``.check(function)``."""
-    return FillIn(prompt, answers, run=run, passes=passes, key=key)
+    ``run`` (or ``passes`` for one pass of the KB's loop), ``.check(function)``.
+    ``bug_hunt=True`` makes it a bug hunt: the learner's code has no blanks but a bug to find,
+    and ``run`` observes what their fix does."""
+    return FillIn(prompt, answers, run=run, passes=passes, key=key, bug_hunt=bug_hunt)

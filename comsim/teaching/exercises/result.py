@@ -28,7 +28,7 @@ TRY_NEEDS_KERNEL = "In Jupyter, comsim checks the try in this cell here."
 """What a try says on a page with no kernel: its card, just above, already says the rest."""
 CLOSING = {
     "fill-in": ("Passed.", "Not yet: read the hint, change your answer, run the cell again."),
-    "bug-hunt": ("Passed: the loop is fixed.", "Not yet: read the hint, fix the loop, run again."),
+    "bug-hunt": ("Passed: the bug is fixed.", "Not yet: read the hint, fix the code, run again."),
     "target": ("", ""),  # the one verdict says how far, and what to do
 }
 """Each kind's last line after a try: when it passed, and when not yet."""

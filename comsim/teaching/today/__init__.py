@@ -22,16 +22,17 @@ A sidebar runs the *reverse* direction (:mod:`.views`): a NumPy view (a part you
 its whole base array (:func:`view_keeps_base`), and ``.copy()`` is NumPy's cure
 (:func:`copy_frees_base`), where CopyProxy was the KB's cause.
 
-How memory is measured is in :mod:`.meter`; tables and the bar chart of the readings in
-:mod:`.show`. :mod:`.fixes` lets a learner apply a fix and checks it by what the code leaves
-behind (:func:`close_each_figure`, :func:`one_logger_per_module`). The numbers vary by
-platform and library version; what the tests rely on is the shape (held, then freed), never
-exact values.
+How memory is measured is in :mod:`.meter`; the code an experiment runs (:func:`listing`),
+tables and the bar chart of the readings in :mod:`.show`. :mod:`.fixes` lets a learner apply
+a fix and checks it by what the code leaves behind (:func:`close_each_figure`,
+:func:`one_logger_per_module`, :func:`cache_on_the_instance`). The numbers vary by platform
+and library version; what the tests rely on is the shape (held, then freed), never exact
+values.
 """
 
-from .fixes import close_each_figure, one_logger_per_module
+from .fixes import cache_on_the_instance, close_each_figure, one_logger_per_module
 from .meter import MIB, ROW_BYTES, Reading, resident_memory_bytes
-from .show import cases_frame, readings_alt_text, readings_figure, readings_frame
+from .show import Listing, listing, readings_alt_text, readings_figure, readings_frame
 from .views import CopyResult, ViewResult, copy_frees_base, view_keeps_base
 from .wholes import (
     Parent,
@@ -46,13 +47,15 @@ __all__ = [
     "MIB",
     "ROW_BYTES",
     "CopyResult",
+    "Listing",
     "Parent",
     "Reading",
     "ViewResult",
     "WholeKeepsParts",
-    "cases_frame",
+    "cache_on_the_instance",
     "close_each_figure",
     "copy_frees_base",
+    "listing",
     "logging_keeps_loggers",
     "method_cache_keeps_instances",
     "one_logger_per_module",

@@ -21,9 +21,11 @@ loggers it made live in a private manager that goes with the check.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import warnings
+import weakref
 from collections.abc import Callable
 
 from ..answers import Answer
@@ -31,6 +33,7 @@ from ..exercises.fill_in import FillIn, fill_in
 
 CHARTS = 25  # calls of the learner's save_chart: past pyplot's warning at 20 open figures
 REQUESTS = 1_000  # requests the learner's handler serves
+REPORTS = 200  # reports the learner's class makes: past lru_cache's default maxsize of 128
 
 
 def figures_left_open(save_chart: Callable, calls: int = CHARTS) -> dict[str, object]:
@@ -84,6 +87,66 @@ def loggers_kept(handle: Callable, requests: int = REQUESTS) -> dict[str, object
     except Exception as error:  # the learner's code: a verdict, not a crash
         return {"stopped": f"your function raised {type(error).__name__}: {error}"}
     return {"loggers_kept": stand_in.kept()}
+
+
+def reports_kept(report_class: Callable, reports: int = REPORTS) -> dict[str, object]:
+    """Make ``reports`` objects of the learner's class, ask each for its ``size`` (an attribute
+    or a method) and drop each: how many are still alive, and whether ``size`` is still cached
+    (asked again after the report's ``data`` changed, it gives the first answer)."""
+    alive: weakref.WeakSet = weakref.WeakSet()
+    cached = 1
+    try:
+        for _ in range(reports):
+            report = report_class()
+
+            def size(report=report):
+                value = report.size
+                return value() if callable(value) else value
+
+            first = size()
+            report.data = bytearray(1)  # a cached size still gives the first answer
+            cached = min(cached, int(size() == first))
+            alive.add(report)
+            del report, size
+    except Exception as error:  # the learner's code: a verdict, not a crash
+        return {"stopped": f"your class raised {type(error).__name__}: {error}"}
+    gc.collect()
+    kept = len(alive)
+    for cache in {getattr(type(r), "size", None) for r in alive}:
+        getattr(cache, "cache_clear", lambda: None)()  # let go of what the check made
+    return {"reports_kept": kept, "size_cached": cached}
+
+
+def cache_on_the_instance(reports: int = REPORTS) -> FillIn:
+    """The bug hunt for the method cache: a ``Report`` whose ``lru_cache`` on a method keeps
+    reports alive; the fix keeps the cached size on each report (``cached_property``)."""
+    return fill_in(
+        f"This `Report` caches its size, but every report it makes stays alive after the "
+        f"caller drops it, up to the cache's bound. Fix it so that none stays and the size "
+        f"is still cached: comsim makes {reports} reports, asks each for its size and drops "
+        "each.",
+        run=lambda report_class: reports_kept(report_class, reports),
+        key="06-cache-on-the-instance",
+        bug_hunt=True,
+        reports_kept=Answer(
+            0,
+            whole=True,
+            hints=[
+                (
+                    min(reports, 128),
+                    "The cache keys each answer on its arguments, `self` among them, and lives "
+                    "on the class. Where else could a cached value live, and go when its "
+                    "report goes?",
+                ),
+                (reports, "An unbounded cache keeps every report. Store the value on the report."),
+            ],
+        ),
+        size_cached=Answer(
+            1,
+            whole=True,
+            hints=[(0, "Nothing is cached now: the size is worked out at every call. Keep it.")],
+        ),
+    )
 
 
 def close_each_figure(calls: int = CHARTS) -> FillIn:

@@ -1,14 +1,18 @@
-"""Today's cases for people: tables of the readings and a bar chart with its alt text."""
+"""Today's cases for people: the code an experiment runs, tables of the readings and a bar
+chart with its alt text."""
 
 from __future__ import annotations
 
+import inspect
+import re
 import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from ...model.text import number
 from .meter import MIB, Readings
-from .wholes import WholeKeepsParts
 
 
 def _mib_text(n_bytes: int | None) -> str:
@@ -19,24 +23,49 @@ def _mib_text(n_bytes: int | None) -> str:
     return number(n_bytes / 1024, "KiB", 0)
 
 
-def cases_frame(results: list[WholeKeepsParts]):
-    """Several :class:`~.wholes.WholeKeepsParts` as a table for people: parts held and MiB
-    traced after the caller released every part, and after the whole went."""
-    import pandas as pd
+@dataclass(frozen=True)
+class Listing:
+    """Code an experiment runs, shown as a Python listing under a one-line title."""
 
-    return pd.DataFrame(
-        {
-            "case": [r.case + (" — fixed" if r.fixed else "") for r in results],
-            "the loop": [r.how for r in results],
-            "parts made": [number(r.parts_made) for r in results],
-            "parts still held": [number(r.parts_held) for r in results],
-            "traced after the caller released them": [
-                _mib_text(r.after_parts_released.traced_bytes) for r in results
-            ],
-            "then what gives the parts back": [r.whole_goes for r in results],
-            "traced after": [_mib_text(r.after_whole_released.traced_bytes) for r in results],
-        }
+    title: str
+    code: str
+
+    def _repr_markdown_(self) -> str:
+        return f"{self.title}\n\n```python\n{self.code}\n```"
+
+    def __str__(self) -> str:
+        return f"{self.title}\n\n{self.code}"
+
+
+def listing(experiment: Callable) -> Listing:
+    """The code behind one of today's experiments, read from comsim's own source so that the
+    page shows what really runs: a class whole, or a function's steps from its first reading
+    to its last (the ``with Meter()`` block; argument checks and the returned record left
+    out)."""
+    if not (inspect.isfunction(experiment) or inspect.isclass(experiment)):
+        raise TypeError(f"experiment must be one of comsim.teaching.today's; got {experiment!r}")
+    name = f"today.{experiment.__name__}"
+    lines = inspect.getsource(experiment).splitlines()
+    if inspect.isclass(experiment):
+        return Listing(f"`{name}`, as comsim defines it:", _tidy(lines))
+    start = next((i for i, line in enumerate(lines) if "with Meter() as meter:" in line), None)
+    if start is None:
+        raise ValueError(f"experiment must measure with Meter(); {name} does not")
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith(indent + "return"))
+    defaults = ", ".join(
+        f"{p.name}={p.default!r}" for p in inspect.signature(experiment).parameters.values()
     )
+    return Listing(
+        f"What `{name}({defaults})` runs, from its first reading of memory to its last:",
+        _tidy(lines[start + 1 : end]),
+    )
+
+
+def _tidy(lines: list[str]) -> str:
+    """Source lines as a reader sees them: dedented, without the linters' noqa marks."""
+    code = textwrap.dedent("\n".join(lines)).strip("\n")
+    return re.sub(r"\s+# noqa\b.*$", "", code, flags=re.M)
 
 
 def readings_frame(result: Readings):

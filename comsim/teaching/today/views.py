@@ -33,11 +33,18 @@ class ViewResult(Readings):
 
     def describe(self) -> str:
         """One line with the measured numbers."""
+        gone = self.after_del_view
+        resident = (
+            ""
+            if gone.resident_bytes is None
+            else f", resident {number(gone.resident_bytes / MIB, 'MiB', 1)}"
+        )
         return (
-            f"A {number(self.view_bytes)}-byte view kept "
-            f"{number(self.after_del_base.traced_bytes / MIB, 'MiB', 1)} alive after `del big` "
-            f"({self.held_fraction:.0%} of the {number(self.base_bytes / MIB, 'MiB', 0)} base); "
-            f"after `del view`: {number(self.after_del_view.traced_bytes / MIB, 'MiB', 2)}."
+            f"A view of {number(self.view_bytes // ROW_BYTES)} rows ({number(self.view_bytes)} "
+            f"bytes of data) kept {number(self.after_del_base.traced_bytes / MIB, 'MiB', 1)} "
+            f"alive after `del big` ({self.held_fraction:.0%} of the "
+            f"{number(self.base_bytes / MIB, 'MiB', 0)} base); after `del view`: traced "
+            f"{number(gone.traced_bytes / MIB, 'MiB', 2)}{resident} above the start."
         )
 
 
