@@ -45,10 +45,11 @@ MAX_SEGMENTS = 64
 """Most segments one heap can have (ReactOS ``HEAP_SEGMENTS``; tag ``wine-reactos``)."""
 
 SEGMENT_RULE = (
-    "each new segment reserves as much as all before it, as ReactOS's heap does "
-    "(undocumented for Windows)"
+    "segments are sized as ReactOS's heap sizes them (undocumented for Windows; "
+    "notebook 03 gives the rule)"
 )
-"""One line a figure can show under a heap map: how segment sizes are chosen."""
+"""One line a figure can show under a heap map: where the segment sizes come from. It names
+the source, not the rule, so that a map shown before the rules does not answer for them."""
 
 DECOMMIT_RULE = (
     "a freed, coalesced block is decommitted only when it reaches decommit_free_block_bytes "
