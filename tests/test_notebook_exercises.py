@@ -283,6 +283,19 @@ def test_06_now_you_try_an_unbounded_answer_gets_the_hint_about_the_bound(nb06):
     assert nb06.run(f"print(bounded_prediction.check({learner}))").startswith("Right")
 
 
+def test_06_the_cache_bug_hunt_as_given_gets_the_hint_and_cached_property_passes(nb06):
+    wrong = nb06.run("print(cache_fix.check(Report))")  # the learner's cell, unchanged
+    assert "`self` among them" in wrong and "Not yet" in wrong
+    fixed = nb06.run(
+        "class Report:\n"
+        "    def __init__(self):\n        self.data = bytearray(64 * 1024)\n\n"
+        "    @functools.cached_property\n"
+        "    def size(self):\n        return len(self.data)\n\n"
+        "print(cache_fix.check(Report))"
+    )
+    assert fixed.rstrip().endswith("Passed: the bug is fixed.")
+
+
 def test_06_the_resident_prediction_answers_from_this_kernels_own_readings(nb06):
     if nb06.run("print('resident_answer' in globals())").strip() != "True":
         pytest.skip("this platform gives no resident-memory figure: there is no prediction")
