@@ -143,6 +143,14 @@ def test_the_sources_page_lists_the_claims_of_each_source_as_the_table_says():
         assert f"`{claim.id}`" in page
 
 
+def test_a_sources_claims_come_before_the_next_parts_heading_not_after_it():
+    page = (REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    part = page.index("## Notebook 06's libraries")
+    before, after = page[:part], page[part:]
+    assert before.rstrip().endswith("<!-- /claims -->")  # the proxy-manager section's own list
+    assert after.index('<a id="matplotlib-close">') < after.index("Claims that cite it:")
+
+
 def _table(tmp_path: Path, *rows: str) -> Path:
     path = tmp_path / "claims.csv"
     path.write_text("\n".join((_HEADER, *rows)) + "\n", encoding="utf-8")

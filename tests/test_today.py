@@ -126,6 +126,26 @@ def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings
     assert "def make_child" in today.listing(today.Parent).code
 
 
+def test_a_listing_of_one_path_leaves_the_other_paths_fix_out():
+    as_is = today.listing(today.method_cache_keeps_instances, fixed=False)
+    assert "fixed=False" in as_is.title
+    assert "cached_property" not in as_is.code and "size_property" not in as_is.code
+    assert "_ = report.size_cached()" in as_is.code
+    with_fix = today.listing(today.method_cache_keeps_instances, fixed=True)
+    assert "def size_property(self) -> int:\n" in with_fix.code + "\n"
+    assert "_ = report.size_property\n" in with_fix.code
+    figures = today.listing(today.pyplot_keeps_figures, fixed=False).code
+    assert "plt.close(fig)" not in figures and "if fixed" not in figures
+    assert "        del fig, ax" in figures  # the loop's body keeps its place in the loop
+    loggers = today.listing(today.logging_keeps_loggers, fixed=True).code
+    assert '    log = logging.LoggerAdapter(shared, {"request_id": i})' in loggers
+    assert "request.{i}" not in loggers and "else:" not in loggers
+    both = today.listing(today.method_cache_keeps_instances).code
+    assert "size_property if fixed else" in both and "# (fixed)" not in both
+    with pytest.raises(TypeError, match="fixed must be True, False or None.*'yes'"):
+        today.listing(today.parent_keeps_children, fixed="yes")
+
+
 def test_a_listing_refuses_what_is_not_one_of_todays_experiments():
     with pytest.raises(TypeError, match="experiment"):
         today.listing("today.Parent")
@@ -277,8 +297,14 @@ def test_a_logger_per_request_gets_the_hint_and_one_logger_per_module_passes():
     def per_module(logging, request_id):
         logging.LoggerAdapter(logging.getLogger(__name__), {"request_id": request_id}).info("x")
 
+    def no_id(logging, request_id):
+        logging.getLogger(__name__).info("handled")
+
     wrong = exercise.check(per_request)
     assert not wrong.passed and "A logger per request" in wrong.messages[0]
+    anonymous = exercise.check(no_id)
+    assert anonymous.verdicts[0].right and not anonymous.passed
+    assert "No record says which request" in anonymous.messages[1]
     assert exercise.check(per_module).passed
     assert "request.0" not in logging.root.manager.loggerDict  # the process's loggers untouched
 

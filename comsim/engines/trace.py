@@ -86,7 +86,8 @@ class Summary:
             return "; private bytes ended exactly where they started"
         if diff > 0:
             return (
-                f"; the heap still holds {diff / 1024:,.0f} KiB of free pages committed "
+                f"; the heap still holds {diff / 1024:,.0f} KiB more committed than at the "
+                "start: free pages it keeps, and the header pages of any segments it added "
                 "(notebook 03 shows why)"
             )
         return (

@@ -1,19 +1,13 @@
-"""Where the model's facts come from: one entry per public source the course cites.
-
-Every ``documented`` parameter, note and test names one of these keys. ``docs/sources.md`` has
-a section per key (anchor ``#key``) saying, in our own words, what the course takes from the
-source and where the course is unsure or departs from it.
-
-Nothing here imports the rest of comsim, so any module (and the command line) can use it
-cheaply.
-"""
+"""Where the model's facts come from: one entry per public source the course cites, by a key
+that every ``documented`` parameter, note and test names. ``docs/sources.md`` has a section per
+key (anchor ``#key``): what the course takes from it, in our words, and where it departs.
+Nothing here imports the rest of comsim, so any module can use it cheaply."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SOURCES_DOC = "docs/sources.md"
-"""The page, relative to the repository's top folder, that explains every source."""
+SOURCES_DOC = "docs/sources.md"  # relative to the repository: the page on every source
 
 NT4 = "NT4"
 W2K = "Windows 2000 and later"
@@ -24,14 +18,10 @@ ANY = "any"
 
 @dataclass(frozen=True)
 class Source:
-    """One public source: a short key, its title, a URL a reader can open, what the course
-    takes from it (one sentence, our words) and the systems it is written for (``scope``, one
-    of :data:`comsim.model.claims.SCOPES`).
-
-    The scope is the page's own: Microsoft's current reference pages state Windows 2000 (or
-    XP) as their earliest system, so what they say is documented for that system and later; a
-    claim that applies them to NT4 is ``inferred`` (issue 15). The Platform SDK pages of 1998
-    (``_MSDN98``) are written for NT 4.0, so what they say is documented for NT4."""
+    """One public source: key, title, URL, what the course takes from it (one sentence, our
+    words) and the systems it is written for (``scope``, from :data:`comsim.model.claims.SCOPES`),
+    the page's own: Microsoft's current pages start at Windows 2000 (or XP), so applying them to
+    NT4 is ``inferred`` (issue 15); the 1998 Platform SDK pages (``_MSDN98``) are for NT 4.0."""
 
     key: str
     title: str
@@ -47,8 +37,7 @@ class Source:
 
 
 _LEARN = "https://learn.microsoft.com/en-us"
-# The Platform SDK's COM reference as the MSDN Library shipped it in 1998, when NT 4.0 was the
-# current Windows NT (public archive copy; its QuickInfo reads "Windows NT: Use version 4.0").
+# The MSDN Library's COM reference of 1998, for NT 4.0 (QuickInfo "Windows NT: Use version 4.0").
 _MSDN98 = "https://techshelps.github.io/MSDN/COM/devdoc/live/com"
 _NT4_ERA = " (MSDN Library, Platform SDK, 1998; public archive copy)"
 
@@ -348,10 +337,27 @@ SOURCES: dict[str, Source] = {
             maker="Matplotlib",
         ),
         Source(
+            "matplotlib-web-server",
+            "Embed in a web application server (Matplotlib gallery)",
+            "https://matplotlib.org/stable/gallery/user_interfaces/web_application_server_sgskip.html",
+            "A web server should not use pyplot, which keeps references to the figures it opens; "
+            "figures made with the Figure constructor are not kept.",
+            maker="Matplotlib",
+        ),
+        Source(
             "python-logging",
             "logging: Logger objects (Python documentation)",
             "https://docs.python.org/3/library/logging.html#logger-objects",
-            "Every call to getLogger with the same name returns the same Logger object.",
+            "Every call to getLogger with the same name returns the same Logger object; extra= "
+            "and a LoggerAdapter add fields of the caller's own to a record.",
+            maker="Python",
+        ),
+        Source(
+            "python-pymalloc",
+            "Memory Management: the pymalloc allocator (Python/C API documentation)",
+            "https://docs.python.org/3/c-api/memory.html#the-pymalloc-allocator",
+            "pymalloc serves requests of 512 bytes or less from arenas it maps, 1 MiB each on "
+            "64-bit platforms; larger requests go to the C allocator.",
             maker="Python",
         ),
         Source(

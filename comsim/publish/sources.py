@@ -47,12 +47,13 @@ def render(page: str) -> str:
     pieces = [page[: anchors[0].start()] if anchors else page]
     for index, anchor in enumerate(anchors):
         end = anchors[index + 1].start() if index + 1 < len(anchors) else len(page)
-        section = page[anchor.start() : end].rstrip("\n") + "\n\n"
+        heading = page.find("\n## ", anchor.start(), end)  # a part heading ends the section
+        section = page[anchor.start() : end if heading < 0 else heading].rstrip("\n") + "\n\n"
         key = anchor.group(1)
         if key in cited_keys:
             cited = [c for c in CLAIMS.values() if key in (c.source_key, *c.see_also)]
             section += _block(cited, key) + "\n\n"
-        pieces.append(section)
+        pieces.append(section + ("" if heading < 0 else page[heading:end].lstrip("\n")))
     unsourced = [c for c in CLAIMS.values() if not c.source_key]
     tail = "\n".join(
         [

@@ -31,7 +31,7 @@ values.
 """
 
 from .fixes import cache_on_the_instance, close_each_figure, one_logger_per_module
-from .meter import MIB, ROW_BYTES, Reading, resident_memory_bytes
+from .meter import MIB, ROW_BYTES, Meter, Reading, resident_memory_bytes
 from .show import Listing, listing, readings_alt_text, readings_figure, readings_frame
 from .views import CopyResult, ViewResult, copy_frees_base, view_keeps_base
 from .wholes import (
@@ -48,6 +48,7 @@ __all__ = [
     "ROW_BYTES",
     "CopyResult",
     "Listing",
+    "Meter",
     "Parent",
     "Reading",
     "ViewResult",

@@ -63,12 +63,17 @@ def figures_left_open(save_chart: Callable, calls: int = CHARTS) -> dict[str, ob
 class LoggingStandIn:
     """What a handler calls ``logging``: ``getLogger`` and ``LoggerAdapter`` as the logging
     module has them, backed by a private manager (so a check leaves the process's loggers
-    alone). ``kept()`` counts the loggers the manager keeps, the root aside."""
+    alone). ``kept()`` counts the loggers the manager keeps, the root aside; ``ids`` holds the
+    ``request_id`` of every record that carried one (``extra=`` or a ``LoggerAdapter``)."""
 
     LoggerAdapter = logging.LoggerAdapter
 
     def __init__(self) -> None:
-        self.manager = logging.Manager(logging.RootLogger(logging.WARNING))
+        self.manager = logging.Manager(logging.RootLogger(logging.DEBUG))
+        self.ids: set[object] = set()
+        catcher = logging.Handler()
+        catcher.emit = lambda record: self.ids.add(getattr(record, "request_id", None))
+        self.manager.root.addHandler(catcher)
 
     def getLogger(self, name: str | None = None) -> logging.Logger:  # logging's own spelling
         return self.manager.getLogger(name) if name else self.manager.root
@@ -79,14 +84,15 @@ class LoggingStandIn:
 
 def loggers_kept(handle: Callable, requests: int = REQUESTS) -> dict[str, object]:
     """Serve ``requests`` requests with ``handle(logging, request_id)``, ``logging`` being a
-    :class:`LoggingStandIn`; how many loggers its manager keeps afterwards."""
+    :class:`LoggingStandIn`: how many loggers its manager keeps afterwards, and how many of the
+    requests' ids reached a record."""
     stand_in = LoggingStandIn()
     try:
         for request_id in range(requests):
             handle(stand_in, request_id)
     except Exception as error:  # the learner's code: a verdict, not a crash
         return {"stopped": f"your function raised {type(error).__name__}: {error}"}
-    return {"loggers_kept": stand_in.kept()}
+    return {"loggers_kept": stand_in.kept(), "ids_logged": len(stand_in.ids & set(range(requests)))}
 
 
 def reports_kept(report_class: Callable, reports: int = REPORTS) -> dict[str, object]:
@@ -121,10 +127,11 @@ def cache_on_the_instance(reports: int = REPORTS) -> FillIn:
     """The bug hunt for the method cache: a ``Report`` whose ``lru_cache`` on a method keeps
     reports alive; the fix keeps the cached size on each report (``cached_property``)."""
     return fill_in(
-        f"This `Report` caches its size, but every report it makes stays alive after the "
-        f"caller drops it, up to the cache's bound. Fix it so that none stays and the size "
-        f"is still cached: comsim makes {reports} reports, asks each for its size and drops "
-        "each.",
+        f"This `Report` caches its size, but reports stay alive after their caller drops "
+        f"them. Fix it so that none stays and the size is still worked out only once per "
+        f"report: comsim makes {reports} reports, asks each for its size and drops each. "
+        "`size` may stay a method or become an attribute: comsim reads `report.size()` or "
+        "`report.size`, whichever your class has.",
         run=lambda report_class: reports_kept(report_class, reports),
         key="06-cache-on-the-instance",
         bug_hunt=True,
@@ -173,10 +180,12 @@ def close_each_figure(calls: int = CHARTS) -> FillIn:
 
 def one_logger_per_module(requests: int = REQUESTS) -> FillIn:
     """The fill-in for logging's fix: complete ``handle(logging, request_id)`` so that serving
-    ``requests`` requests keeps no logger per request."""
+    ``requests`` requests keeps no logger per request, and every record still says which
+    request it served."""
     return fill_in(
         f"Complete `handle(logging, request_id)` so that {requests:,} requests keep no logger "
-        "each: comsim serves them and counts the loggers logging keeps.",
+        "each and every record still says which request it served: comsim serves them, counts "
+        "the loggers logging keeps and reads each record's `request_id`.",
         run=lambda handle: loggers_kept(handle, requests),
         key="06-one-logger",
         loggers_kept=Answer(
@@ -186,8 +195,20 @@ def one_logger_per_module(requests: int = REQUESTS) -> FillIn:
             hints=[
                 (
                     requests,
-                    "A logger per request, and logging keeps every logger it ever made. Name "
-                    "the logger after the module, and put the request's id in the record.",
+                    "A logger per request, and logging keeps every logger it ever made. Give "
+                    "the logger a name that every request shares.",
+                )
+            ],
+        ),
+        ids_logged=Answer(
+            requests,
+            whole=True,
+            hints=[
+                (
+                    0,
+                    "No record says which request it served. A logging call can add fields "
+                    "of your own to its record: look up the keyword `extra` in logging's "
+                    "documentation.",
                 )
             ],
         ),

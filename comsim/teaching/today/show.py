@@ -37,35 +37,94 @@ class Listing:
         return f"{self.title}\n\n{self.code}"
 
 
-def listing(experiment: Callable) -> Listing:
+def listing(experiment: Callable, fixed: bool | None = None) -> Listing:
     """The code behind one of today's experiments, read from comsim's own source so that the
     page shows what really runs: a class whole, or a function's steps from its first reading
     to its last (the ``with Meter()`` block; argument checks and the returned record left
-    out)."""
+    out).
+
+    ``fixed=False`` shows only what runs as is and ``fixed=True`` only what runs with the fix:
+    ``if fixed:`` blocks, ``a if fixed else b`` and lines marked ``# (as is)`` or ``# (fixed)``
+    keep the one path. So a page can show the experiment before the learner finds its fix."""
     if not (inspect.isfunction(experiment) or inspect.isclass(experiment)):
         raise TypeError(f"experiment must be one of comsim.teaching.today's; got {experiment!r}")
+    if fixed is not None and not isinstance(fixed, bool):
+        raise TypeError(f"fixed must be True, False or None (both paths); got {fixed!r}")
     name = f"today.{experiment.__name__}"
     lines = inspect.getsource(experiment).splitlines()
     if inspect.isclass(experiment):
         return Listing(f"`{name}`, as comsim defines it:", _tidy(lines))
-    start = next((i for i, line in enumerate(lines) if "with Meter() as meter:" in line), None)
+    start = next((i for i, line in enumerate(lines) if "with Meter() as meter" in line), None)
     if start is None:
         raise ValueError(f"experiment must measure with Meter(); {name} does not")
-    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    indent = _indent(lines[start])
     end = next(i for i in range(start, len(lines)) if lines[i].startswith(indent + "return"))
+    parameters = inspect.signature(experiment).parameters.values()
     defaults = ", ".join(
-        f"{p.name}={p.default!r}" for p in inspect.signature(experiment).parameters.values()
+        f"{p.name}={fixed if p.name == 'fixed' and fixed is not None else p.default!r}"
+        for p in parameters
     )
+    body = lines[start + 1 : end]
     return Listing(
         f"What `{name}({defaults})` runs, from its first reading of memory to its last:",
-        _tidy(lines[start + 1 : end]),
+        _tidy(body if fixed is None else _one_path(body, fixed)),
     )
+
+
+_TERNARY = re.compile(r"= (?P<fixed>.+?) if fixed else (?P<as_is>.+?)(?P<comment>\s+#.*)?$")
+_PATH_MARK = re.compile(r"\s+# \((?P<path>as is|fixed)\)$")
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _block(lines: list[str], i: int, indent: str) -> tuple[list[str], int]:
+    """The lines from ``i`` indented deeper than ``indent`` (blank lines included), and the
+    index after them."""
+    block = []
+    while i < len(lines) and (not lines[i].strip() or len(_indent(lines[i])) > len(indent)):
+        block.append(lines[i])
+        i += 1
+    return block, i
+
+
+def _one_path(lines: list[str], fixed: bool) -> list[str]:
+    """``lines`` with ``fixed`` known: the other path's branches and marked lines left out."""
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        line, indent = lines[i], _indent(lines[i])
+        if line.strip() == "if fixed:":
+            body, i = _block(lines, i + 1, indent)
+            other: list[str] = []
+            if i < len(lines) and lines[i].strip() == "else:" and _indent(lines[i]) == indent:
+                other, i = _block(lines, i + 1, indent)
+            kept += [s.removeprefix("    ") for s in (body if fixed else other)]  # one level out
+            continue
+        mark = _PATH_MARK.search(line)
+        if mark:
+            block, after = _block(lines, i + 1, indent)
+            if (mark["path"] == "fixed") == fixed:
+                kept += [line[: mark.start()], *block]
+            else:  # the other path's: leave out it, its block, and the decorators above it
+                while kept and kept[-1].strip().startswith(("@", "#")):
+                    kept.pop()
+            i = after
+            continue
+        ternary = _TERNARY.search(line)
+        if ternary:
+            chosen = ternary["fixed"] if fixed else ternary["as_is"]
+            line = line[: ternary.start()] + "= " + chosen + (ternary["comment"] or "")
+        kept.append(line)
+        i += 1
+    return kept
 
 
 def _tidy(lines: list[str]) -> str:
-    """Source lines as a reader sees them: dedented, without the linters' noqa marks."""
+    """Source lines as a reader sees them: dedented, without linters' or paths' marks."""
     code = textwrap.dedent("\n".join(lines)).strip("\n")
-    return re.sub(r"\s+# noqa\b.*$", "", code, flags=re.M)
+    return re.sub(r"\s+# (noqa\b.*|\((as is|fixed)\))$", "", code, flags=re.M)
 
 
 def readings_frame(result: Readings):
