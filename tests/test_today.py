@@ -304,7 +304,7 @@ def test_a_logger_per_request_gets_the_hint_and_one_logger_per_module_passes():
     assert not wrong.passed and "A logger per request" in wrong.messages[0]
     anonymous = exercise.check(no_id)
     assert anonymous.verdicts[0].right and not anonymous.passed
-    assert "No record says which request" in anonymous.messages[1]
+    assert "No record has a `request_id` field" in anonymous.messages[1]
     assert exercise.check(per_module).passed
     assert "request.0" not in logging.root.manager.loggerDict  # the process's loggers untouched
 

@@ -206,8 +206,9 @@ def one_logger_per_module(requests: int = REQUESTS) -> FillIn:
             hints=[
                 (
                     0,
-                    "No record says which request it served. A logging call can add fields "
-                    "of your own to its record: look up the keyword `extra` in logging's "
+                    "No record has a `request_id` field (the message text does not count: a "
+                    "handler or a log search reads fields). A logging call can add fields of "
+                    "your own to its record: look up the keyword `extra` in logging's "
                     "documentation.",
                 )
             ],

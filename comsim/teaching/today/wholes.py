@@ -42,10 +42,12 @@ class WholeKeepsParts(Readings):
         """One line with the measured numbers."""
         held = _both(self.after_parts_released, 1)
         after = _both(self.after_whole_released, 2)
+        count = number(self.parts_held)
+        kept = f"kept {count} parts afterwards" if self.fixed else f"still held {count} of them"
         return (
             f"{self.case}{' (fixed)' if self.fixed else ''}: {number(self.parts_made)} made "
-            f"with `{self.how}`; {self.whole} still held {number(self.parts_held)} of them, "
-            f"{held}; after `{self.whole_goes}`: {after}."
+            f"with `{self.how}`; {self.whole} {kept}, {held}; after `{self.whole_goes}`: "
+            f"{after}."
         )
 
 
@@ -102,7 +104,7 @@ def pyplot_keeps_figures(
         + ("plt.close(fig); " if fixed else "")
         + "del fig",
         "pyplot's figure manager",
-        "plt.close(fig) for each figure",
+        "plt.close for each figure",
         figures,
         held,
         after_parts,
@@ -215,7 +217,7 @@ def _cache_labels(fixed: bool, maxsize: int | None) -> tuple[str, str, str]:
     if fixed:
         return (
             "report.size_property (cached_property)",
-            "the method's cache, unused,",
+            "the class's lru_cache, which the fix never calls,",
             "Report.size_cached.cache_clear() (nothing to clear)",
         )
     clear = "Report.size_cached.cache_clear()"
