@@ -138,7 +138,10 @@ def test_a_listing_of_one_path_leaves_the_other_paths_fix_out():
     assert "plt.close(fig)" not in figures and "if fixed" not in figures
     assert "        del fig, ax" in figures  # the loop's body keeps its place in the loop
     loggers = today.listing(today.logging_keeps_loggers, fixed=True).code
-    assert '    log = logging.LoggerAdapter(shared, {"request_id": i})' in loggers
+    assert (
+        '    log = logging.LoggerAdapter(manager.getLogger("request"), {"request_id": i})'
+        in loggers
+    )
     assert "request.{i}" not in loggers and "else:" not in loggers
     both = today.listing(today.method_cache_keeps_instances).code
     assert "size_property if fixed else" in both and "# (fixed)" not in both

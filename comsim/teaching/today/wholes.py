@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,21 +125,17 @@ def logging_keeps_loggers(requests: int = 20_001, fixed: bool = False) -> WholeK
     requests = checks.number("requests", requests, "int", 1, 40_000)
     fixed = checks.flag("fixed", fixed)
     with Meter() as meter:
-        # A manager of our own, with its own root; "request" is the one logger the fix shares.
-        manager = logging.Manager(logging.RootLogger(logging.WARNING))
-        shared = manager.getLogger("request")
+        manager = logging.Manager(logging.RootLogger(logging.WARNING))  # a manager of our own
         for i in range(requests):
             if fixed:
-                log = logging.LoggerAdapter(shared, {"request_id": i})
+                log = logging.LoggerAdapter(manager.getLogger("request"), {"request_id": i})
             else:
                 log = manager.getLogger(f"request.{i}")
             log.debug("handled")  # below WARNING: nothing is printed
             del log  # the request is over; the caller drops its logger
-        held = sum(
-            isinstance(v, logging.Logger) and v is not shared for v in manager.loggerDict.values()
-        )
+        held = sum(name.startswith("request.") for name in manager.loggerDict)  # one per request
         after_parts = meter.read("after each request dropped its logger")
-        del manager, shared
+        del manager
         after_whole = meter.read("after the manager went")
     return WholeKeepsParts(
         "logging loggers",
@@ -192,12 +189,14 @@ def method_cache_keeps_instances(
             def size_property(self) -> int:  # (fixed)
                 return len(self.data)
 
+        alive = weakref.WeakSet()  # counts the reports still alive, without keeping one
         for _ in range(instances):
             report = Report()
             _ = report.size_property if fixed else report.size_cached()
+            alive.add(report)
             del report  # the caller is done with it
-        held = Report.size_cached.cache_info().currsize
         after_parts = meter.read("after each object was dropped")
+        held = len(alive)
         Report.size_cached.cache_clear()
         after_whole = meter.read("after cache_clear()")
         del Report
