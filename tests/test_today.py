@@ -325,7 +325,7 @@ def _report_class(decorator):
 
 
 def test_the_method_cache_bug_hunt_passes_cached_property_and_no_cache_that_keeps_reports():
-    exercise = today.cache_on_the_instance()
+    exercise = today.report_cache_hunt()
     assert exercise.card.kind == "bug-hunt" and "Find the bug" in exercise.card.how
     bounded = exercise.check(_report_class(functools.lru_cache))
     assert not bounded.passed and "`self` among them" in bounded.messages[0]
@@ -335,6 +335,6 @@ def test_the_method_cache_bug_hunt_passes_cached_property_and_no_cache_that_keep
 
 
 def test_the_method_cache_bug_hunt_refuses_a_fix_that_caches_nothing():
-    result = today.cache_on_the_instance().check(_report_class(lambda method: method))
+    result = today.report_cache_hunt().check(_report_class(lambda method: method))
     assert not result.passed
     assert result.verdicts[0].right and "Nothing is cached now" in result.messages[1]

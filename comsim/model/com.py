@@ -256,8 +256,8 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM returns no error: it lowers the count all the pointers share and, if "
-                "that reaches zero, frees every interface proxy under pointers still in use.",
+                "Real COM returns no error: it lowers the count all the pointers share, unnoticed "
+                "unless that count reaches zero early and frees proxies still in use.",
             )
         self._refs -= 1
         target = self._target

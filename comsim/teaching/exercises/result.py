@@ -24,7 +24,7 @@ NEEDS_KERNEL = (
     "This exercise needs a running kernel: open the notebook in Jupyter to try it. comsim "
     "checks your work there and answers with a hint or a pass."
 )
-TRY_NEEDS_KERNEL = "In Jupyter, comsim checks the try in this cell here."
+TRY_NEEDS_KERNEL = "In Jupyter, running this cell checks your code and answers here."
 """What a try says on a page with no kernel: its card, just above, already says the rest."""
 CLOSING = {
     "fill-in": ("Passed.", "Not yet: read the hint, change your answer, run the cell again."),

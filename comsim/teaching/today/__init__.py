@@ -25,12 +25,12 @@ its whole base array (:func:`view_keeps_base`), and ``.copy()`` is NumPy's cure
 How memory is measured is in :mod:`.meter`; the code an experiment runs (:func:`listing`),
 tables and the bar chart of the readings in :mod:`.show`. :mod:`.fixes` lets a learner apply
 a fix and checks it by what the code leaves behind (:func:`close_each_figure`,
-:func:`one_logger_per_module`, :func:`cache_on_the_instance`). The numbers vary by platform
+:func:`one_logger_per_module`, :func:`report_cache_hunt`). The numbers vary by platform
 and library version; what the tests rely on is the shape (held, then freed), never exact
 values.
 """
 
-from .fixes import cache_on_the_instance, close_each_figure, one_logger_per_module
+from .fixes import close_each_figure, one_logger_per_module, report_cache_hunt
 from .meter import MIB, ROW_BYTES, Meter, Reading, resident_memory_bytes
 from .show import Listing, listing, readings_alt_text, readings_figure, readings_frame
 from .views import CopyResult, ViewResult, copy_frees_base, view_keeps_base
@@ -44,16 +44,15 @@ from .wholes import (
 )
 
 __all__ = [
-    "MIB",
-    "ROW_BYTES",
     "CopyResult",
     "Listing",
+    "MIB",
     "Meter",
     "Parent",
+    "ROW_BYTES",
     "Reading",
     "ViewResult",
     "WholeKeepsParts",
-    "cache_on_the_instance",
     "close_each_figure",
     "copy_frees_base",
     "listing",
@@ -65,6 +64,7 @@ __all__ = [
     "readings_alt_text",
     "readings_figure",
     "readings_frame",
+    "report_cache_hunt",
     "resident_memory_bytes",
     "view_keeps_base",
 ]

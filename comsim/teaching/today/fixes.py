@@ -123,7 +123,7 @@ def reports_kept(report_class: Callable, reports: int = REPORTS) -> dict[str, ob
     return {"reports_kept": kept, "size_cached": cached}
 
 
-def cache_on_the_instance(reports: int = REPORTS) -> FillIn:
+def report_cache_hunt(reports: int = REPORTS) -> FillIn:
     """The bug hunt for the method cache: a ``Report`` whose ``lru_cache`` on a method keeps
     reports alive; the fix keeps the cached size on each report (``cached_property``)."""
     return fill_in(
