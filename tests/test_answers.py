@@ -41,7 +41,7 @@ def test_a_hinted_wrong_number_gets_its_diagnosis_and_others_a_direction():
     assert answer.verdict("0.5 MiB").message == "Not yet: 0.5 MiB. Release does not free a copy."
     assert answer.verdict(80).message.startswith("Not yet: 80 is too high.")
     assert answer.verdict("20,000").status == "wrong"
-    assert answer.verdict("40").message == "Right: 40. The model says 40 MiB."
+    assert answer.verdict("40").message == "Right: 40; the answer is 40 MiB."
 
 
 @pytest.mark.parametrize("reply", ["abc", "4O", "1e500", "nan", "--3", float("nan"), 2**2000])

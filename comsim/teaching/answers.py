@@ -152,7 +152,8 @@ class Answer:
             "missing": ["missing", invalid],
             "invalid": ["invalid", invalid],
         }
-        right = ["right", f"Right: {{given}}. The model says {self.text()}."]
+        exactly = f"; the answer is {self.text()}" if self.numeric else ""
+        right = ["right", f"Right: {{given}}{exactly}."]
         if self.numeric:
             bands = [[*self._band(self.value), *right]]
             for wrong, diagnosis in self.hints:
