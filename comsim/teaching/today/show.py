@@ -44,7 +44,7 @@ def listing(experiment: Callable, fixed: bool | None = None) -> Listing:
     out).
 
     ``fixed=False`` shows only what runs as is and ``fixed=True`` only what runs with the fix:
-    ``if fixed:`` blocks, ``a if fixed else b`` and lines marked ``# (as is)`` or ``# (fixed)``
+    ``if fixed:`` blocks, ``a if fixed else b`` and a block whose first line ends ``# (fixed)``
     keep the one path. So a page can show the experiment before the learner finds its fix."""
     if not (inspect.isfunction(experiment) or inspect.isclass(experiment)):
         raise TypeError(f"experiment must be one of comsim.teaching.today's; got {experiment!r}")
@@ -72,7 +72,7 @@ def listing(experiment: Callable, fixed: bool | None = None) -> Listing:
 
 
 _TERNARY = re.compile(r"= (?P<fixed>.+?) if fixed else (?P<as_is>.+?)(?P<comment>\s+#.*)?$")
-_PATH_MARK = re.compile(r"\s+# \((?P<path>as is|fixed)\)$")
+_FIX_MARK = re.compile(r"\s+# \(fixed\)$")
 
 
 def _indent(line: str) -> str:
@@ -102,12 +102,12 @@ def _one_path(lines: list[str], fixed: bool) -> list[str]:
                 other, i = _block(lines, i + 1, indent)
             kept += [s.removeprefix("    ") for s in (body if fixed else other)]  # one level out
             continue
-        mark = _PATH_MARK.search(line)
+        mark = _FIX_MARK.search(line)
         if mark:
             block, after = _block(lines, i + 1, indent)
-            if (mark["path"] == "fixed") == fixed:
+            if fixed:
                 kept += [line[: mark.start()], *block]
-            else:  # the other path's: leave out it, its block, and the decorators above it
+            else:  # the fix's own: leave out it, its block, and the decorators above it
                 while kept and kept[-1].strip().startswith(("@", "#")):
                     kept.pop()
             i = after
@@ -124,7 +124,7 @@ def _one_path(lines: list[str], fixed: bool) -> list[str]:
 def _tidy(lines: list[str]) -> str:
     """Source lines as a reader sees them: dedented, without linters' or paths' marks."""
     code = textwrap.dedent("\n".join(lines)).strip("\n")
-    return re.sub(r"\s+# (noqa\b.*|\((as is|fixed)\))$", "", code, flags=re.M)
+    return re.sub(r"\s+# (noqa\b.*|\(fixed\))$", "", code, flags=re.M)
 
 
 def readings_frame(result: Readings):
