@@ -149,6 +149,13 @@ def test_a_bug_hunt_shows_the_broken_listing_and_what_goes_wrong():
     assert hunt.body_code() == "[QueryInterface('pCS'), CopyProxy(), Release('pCS')]"
 
 
+def test_a_hunt_whose_loop_stops_keeps_where_and_why_for_the_learners_own_run():
+    hunt = bug_hunt("extra-release")
+    assert "E_UNEXPECTED" not in repr(hunt) and "pCS->Release()" in repr(hunt)  # the listing
+    first_run = hunt.check(list(BUGS["extra-release"][0]))
+    assert "E_UNEXPECTED" in str(first_run) and "pass 1" in str(first_run)
+
+
 def test_a_missing_release_is_found_by_the_count_that_climbs():
     result = bug_hunt("missing-release").check(list(BUGS["missing-release"][0]))
     assert "count after pass 1" in result.messages[-1]

@@ -322,7 +322,7 @@ def test_06_explains_its_resident_memory_beside_the_figures():
 
     Source: private-bytes — Private Bytes and the working set"""
     code = _text("06_the_same_pattern_today", "code")
-    assert "instances.after_parts_released" in code and "Markdown(why)" in code
+    assert "unbounded.after_parts_released" in code and "Markdown(why)" in code
     assert "view_run.after_del_view" in code
 
 

@@ -31,8 +31,8 @@ TRIES: dict[str, list[tuple[str, str, str]]] = {
             "Every pointer gets exactly one Release",
         ),
         (f"hunt.check({KB_BODY})", "right", ""),
-        ("double_growth.check()", "wrong", "below the target"),
-        ("ex.iterations.value = 40_001\ndouble_growth.check()", "right", ""),
+        ("growth_target.check()", "wrong", "below the target"),
+        ("ex.iterations.value = 26_001\ngrowth_target.check()", "right", ""),
     ],
     "02_aggregation": [
         (
@@ -275,7 +275,7 @@ def test_06_a_logger_per_request_gets_the_hint_and_one_per_module_passes(nb06):
 
 
 def test_06_now_you_try_an_unbounded_answer_gets_the_hint_about_the_bound(nb06):
-    unbounded = "instances.after_parts_released.traced_bytes / 1024"
+    unbounded = "unbounded.after_parts_released.traced_bytes / 1024"
     assert "A bound of 40" in nb06.run(f"print(bounded_prediction.check({unbounded}))")
     learner = (
         "today.method_cache_keeps_instances(maxsize=40).after_parts_released.traced_bytes / 1024"

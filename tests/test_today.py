@@ -70,10 +70,10 @@ def test_a_logger_per_request_stays_in_the_logging_manager_after_the_request():
     assert run.after_whole_released.traced_bytes < 0.1 * run.after_parts_released.traced_bytes
 
 
-def test_a_logger_adapter_per_request_keeps_nothing_after_the_request():
+def test_a_logger_adapter_per_request_keeps_one_shared_logger_and_nothing_per_request():
     kept = today.logging_keeps_loggers(requests=5_000)
     run = today.logging_keeps_loggers(requests=5_000, fixed=True)
-    assert run.parts_held == 0
+    assert run.parts_held == 1 == today.logging_keeps_loggers(requests=50, fixed=True).parts_held
     assert run.after_parts_released.traced_bytes < 0.1 * kept.after_parts_released.traced_bytes
 
 

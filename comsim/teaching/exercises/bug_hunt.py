@@ -91,10 +91,11 @@ class BugHunt:
 
     @property
     def symptom(self) -> str:
-        """What the broken loop does when it runs, in one sentence."""
+        """What the broken loop does when it runs, in one sentence; for a loop that stops,
+        only that it does (the learner's first run of it shows where and why)."""
         run = self.shown
-        if run.stopped:
-            return f"The simulator stops it (real COM would not): {run.stopped}"
+        if run.stopped:  # where and why it stops is the hunt: running it shows that
+            return "Run it in the cell below to see where the simulator stops it."
         return (
             f"After passes 1 to {number(len(run.refcounts))}, the proxy manager's count is "
             f"{_listed(run.refcounts)}; interface proxies alive: {_listed(run.proxies)}."

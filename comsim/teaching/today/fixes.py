@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 from ..answers import Answer
 from ..exercises.fill_in import FillIn, fill_in
+from .wholes import loggers_in
 
 CHARTS = 25  # calls of the learner's save_chart: past pyplot's warning at 20 open figures
 REQUESTS = 1_000  # requests the learner's handler serves
@@ -79,7 +80,7 @@ class LoggingStandIn:
         return self.manager.getLogger(name) if name else self.manager.root
 
     def kept(self) -> int:
-        return sum(isinstance(v, logging.Logger) for v in self.manager.loggerDict.values())
+        return loggers_in(self.manager)
 
 
 def loggers_kept(handle: Callable, requests: int = REQUESTS) -> dict[str, object]:

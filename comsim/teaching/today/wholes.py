@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model import checks
+from ...model.text import count as counted
 from ...model.text import number
 from .meter import MIB, Meter, Reading, Readings, check_held
 
@@ -43,8 +44,11 @@ class WholeKeepsParts(Readings):
         """One line with the measured numbers."""
         held = _both(self.after_parts_released, 1)
         after = _both(self.after_whole_released, 2)
-        count = number(self.parts_held)
-        kept = f"kept {count} parts afterwards" if self.fixed else f"still held {count} of them"
+        kept = (
+            f"kept {counted(self.parts_held, 'part', 'parts')} afterwards"
+            if self.fixed
+            else f"still held {number(self.parts_held)} of them"
+        )
         return (
             f"{self.case}{' (fixed)' if self.fixed else ''}: {number(self.parts_made)} made "
             f"with `{self.how}`; {self.whole} {kept}, {held}; after `{self.whole_goes}`: "
@@ -113,6 +117,12 @@ def pyplot_keeps_figures(
     )
 
 
+def loggers_in(manager: logging.Manager) -> int:
+    """The loggers ``manager`` keeps: its placeholders (a dotted name's parents that were never
+    asked for) and its root aside."""
+    return sum(isinstance(v, logging.Logger) for v in manager.loggerDict.values())
+
+
 def logging_keeps_loggers(requests: int = 20_001, fixed: bool = False) -> WholeKeepsParts:
     """Handle ``requests`` requests, each asking logging for a logger of its own,
     ``getLogger(f"request.{i}")``, and dropping it; ``fixed=True`` uses one logger and a
@@ -133,7 +143,7 @@ def logging_keeps_loggers(requests: int = 20_001, fixed: bool = False) -> WholeK
                 log = manager.getLogger(f"request.{i}")
             log.debug("handled")  # below WARNING: nothing is printed
             del log  # the request is over; the caller drops its logger
-        held = sum(name.startswith("request.") for name in manager.loggerDict)  # one per request
+        held = loggers_in(manager)  # the Logger objects in manager.loggerDict
         after_parts = meter.read("after each request dropped its logger")
         del manager
         after_whole = meter.read("after the manager went")
