@@ -87,3 +87,9 @@ def reports_dir(tmp_path_factory) -> Path:
         export_reports(NOTEBOOKS_DIR, folder, executed_dir=folder.parent / "executed")
 
     return build_once(tmp_path_factory, "reports", build)
+
+
+def pytest_collection_modifyitems(items):
+    """The class kit's tests first: its build (about 20 s) then starts at once on one worker,
+    and never ends the session with the other worker waiting for it (seen: 20 s idle)."""
+    items.sort(key=lambda item: "kit" not in getattr(item, "fixturenames", ()))
