@@ -119,17 +119,28 @@ def run_menu_command(page, menu: str, item: str) -> None:
     ).first.click()
 
 
+def _count(prompt: str) -> int:
+    """The execution count a prompt gives ("[3]:" is 3); 0 for "[ ]:", "[*]:" or none."""
+    m = re.fullmatch(r"\[(\d+)\]:", prompt or "")
+    return int(m.group(1)) if m else 0
+
+
 def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
-    """Run ▸ Run All Cells, then wait until every code cell shows an execution count and the
+    """Run ▸ Run All Cells, then wait until every code cell shows an execution count from this
+    run (above any it showed before, so that running all again waits for the new run) and the
     kernel is idle. Returns the prompts of cells that did not run (empty when all did)."""
     page = lab.page
+    before = max(map(_count, page.evaluate(_PROMPTS)), default=0)
     notebook_panel(page).locator(".jp-Cell").first.click()
     run_menu_command(page, "Run", "Run All Cells")
     try:
         page.wait_for_function(
             f"""() => {{
               const prompts = ({_PROMPTS})();
-              return prompts.every(p => /^\\[\\d+\\]:$/.test(p))
+              return prompts.every(p => {{
+                       const m = /^\\[(\\d+)\\]:$/.exec(p);
+                       return m && Number(m[1]) > {before};
+                     }})
                      && ({_KERNEL_IDLE})() === 'idle';
             }}""",
             timeout=timeout_ms,
@@ -141,7 +152,7 @@ def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
     not_run = [
         f"code cell {k + 1}: {p or '(no prompt)'}"
         for k, p in enumerate(prompts)
-        if not re.fullmatch(r"\[\d+\]:", p)
+        if _count(p) <= before
     ]
     status = page.evaluate(_KERNEL_IDLE)
     if status != "idle":

@@ -247,6 +247,9 @@ def _check_notebook(thread: BrowserThread, name: str, makes_widgets: bool) -> li
         problems += move_slider_problems(widget, 0)
     if name.startswith("07"):
         problems += _check_predict(opened)
+    # A learner often runs everything again without restarting: same kernel, state kept.
+    problems += [f"did not run again: {p}" for p in run_all(opened)]
+    problems += [f"run again: {p}" for p in output_problems(opened)]
     problems += [f"console error: {e[:300]}" for e in opened.console_errors[errors_before:]]
     problems += [
         f"console warning from the switched-off math extension: {w[:300]}"
@@ -260,7 +263,9 @@ def _check_notebook(thread: BrowserThread, name: str, makes_widgets: bool) -> li
 
 
 @pytest.mark.parametrize("notebook", [pytest.param(p, id=p.stem) for p in NOTEBOOKS])
-def test_a_learner_runs_all_cells_and_drives_every_widget_in_jupyterlab(lab, notebook):
+def test_a_learner_runs_all_cells_drives_every_widget_and_runs_all_again_in_jupyterlab(
+    lab, notebook
+):
     makes_widgets = bool(MAKES_FIGURE_WIDGET.search(_code(notebook)))
     try:
         problems = lab.run(_check_notebook, notebook.name, makes_widgets)

@@ -1,5 +1,6 @@
-"""Executing the notebooks is part of the test: a learner runs them top to bottom, and often
-runs them all again without restarting the kernel."""
+"""The kernels that execute the notebooks for the reports. (That every notebook runs top to
+bottom in a fresh kernel, and all again in the same one, is checked where a learner does it,
+in JupyterLab: test_lab.py.)"""
 
 from __future__ import annotations
 
@@ -9,24 +10,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient.exceptions import CellExecutionError
 
 from comsim.publish import execute
 
 # Every test here runs Jupyter kernels (conftest.py gives them one xdist worker).
 pytestmark = pytest.mark.kernel
-
-
-def test_notebook_runs_twice_in_one_fresh_kernel(notebook_path: Path):
-    nb = nbformat.read(notebook_path, as_version=4)
-    client = execute.notebook_client(nb, notebook_path.parent)
-    with client.setup_kernel():
-        for run in ("first run, fresh kernel", "Run All again, same kernel, state kept"):
-            for index, cell in enumerate(nb.cells):
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as error:
-                    pytest.fail(f"{notebook_path.name}, {run}, cell {index}:\n{error}")
 
 
 def test_report_kernels_run_on_this_interpreter_in_the_notebook_folder(tmp_path: Path):
