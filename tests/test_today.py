@@ -121,7 +121,7 @@ def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings
     assert "instances=200" in shown.title and "maxsize=None" in shown.title
     assert "@functools.lru_cache(maxsize=maxsize)" in shown.code  # the line the lesson is about
     assert "noqa" not in shown.code and "checks.number" not in shown.code
-    assert shown.code.rstrip().endswith("del Report")  # up to the last reading, not the return
+    assert shown.code.rstrip().endswith('meter.read("after the class went")')  # the last reading
     assert "```python" in shown._repr_markdown_()
     assert "def make_child" in today.listing(today.Parent).code
 
@@ -129,11 +129,13 @@ def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings
 def test_a_listing_of_one_path_leaves_the_other_paths_fix_out():
     as_is = today.listing(today.method_cache_keeps_instances, fixed=False)
     assert "fixed=False" in as_is.title
-    assert "cached_property" not in as_is.code and "size_property" not in as_is.code
-    assert "_ = report.size_cached()" in as_is.code
+    assert "cached_property" not in as_is.code and "if fixed" not in as_is.code
+    assert "_ = report.size()" in as_is.code and "Report.size.cache_clear()" in as_is.code
+    assert "\n\n\n" not in as_is.code  # the left-out branch leaves no gap behind
     with_fix = today.listing(today.method_cache_keeps_instances, fixed=True)
-    assert "def size_property(self) -> int:\n" in with_fix.code + "\n"
-    assert "_ = report.size_property\n" in with_fix.code
+    assert "@functools.cached_property\n    def size(self) -> int:" in with_fix.code
+    assert "lru_cache" not in with_fix.code and "cache_clear" not in with_fix.code
+    assert "_ = report.size\n" in with_fix.code
     figures = today.listing(today.pyplot_keeps_figures, fixed=False).code
     assert "plt.close(fig)" not in figures and "if fixed" not in figures
     assert "        del fig, ax" in figures  # the loop's body keeps its place in the loop
@@ -144,7 +146,7 @@ def test_a_listing_of_one_path_leaves_the_other_paths_fix_out():
     )
     assert "request.{i}" not in loggers and "else:" not in loggers
     both = today.listing(today.method_cache_keeps_instances).code
-    assert "size_property if fixed else" in both and "# (fixed)" not in both
+    assert "report.size if fixed else report.size()" in both and "noqa" not in both
     with pytest.raises(TypeError, match="fixed must be True, False or None.*'yes'"):
         today.listing(today.parent_keeps_children, fixed="yes")
 

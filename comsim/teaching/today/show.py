@@ -44,7 +44,7 @@ def listing(experiment: Callable, fixed: bool | None = None) -> Listing:
     out).
 
     ``fixed=False`` shows only what runs as is and ``fixed=True`` only what runs with the fix:
-    ``if fixed:`` blocks, ``a if fixed else b`` and a block whose first line ends ``# (fixed)``
+    ``if fixed:`` and ``if not fixed:`` blocks (with their ``else:``) and ``a if fixed else b``
     keep the one path. So a page can show the experiment before the learner finds its fix."""
     if not (inspect.isfunction(experiment) or inspect.isclass(experiment)):
         raise TypeError(f"experiment must be one of comsim.teaching.today's; got {experiment!r}")
@@ -72,7 +72,8 @@ def listing(experiment: Callable, fixed: bool | None = None) -> Listing:
 
 
 _TERNARY = re.compile(r"= (?P<fixed>.+?) if fixed else (?P<as_is>.+?)(?P<comment>\s+#.*)?$")
-_FIX_MARK = re.compile(r"\s+# \(fixed\)$")
+_IF_FIXED = re.compile(r"if (?P<not>not )?fixed:(\s+#.*)?$")  # a comment may follow
+_ELSE = re.compile(r"else:(\s+#.*)?$")
 
 
 def _indent(line: str) -> str:
@@ -90,27 +91,19 @@ def _block(lines: list[str], i: int, indent: str) -> tuple[list[str], int]:
 
 
 def _one_path(lines: list[str], fixed: bool) -> list[str]:
-    """``lines`` with ``fixed`` known: the other path's branches and marked lines left out."""
+    """``lines`` with ``fixed`` known: the other path's branches left out."""
     kept: list[str] = []
     i = 0
     while i < len(lines):
         line, indent = lines[i], _indent(lines[i])
-        if line.strip() == "if fixed:":
+        test = _IF_FIXED.match(line.strip())
+        if test:
             body, i = _block(lines, i + 1, indent)
             other: list[str] = []
-            if i < len(lines) and lines[i].strip() == "else:" and _indent(lines[i]) == indent:
+            if i < len(lines) and _ELSE.match(lines[i].strip()) and _indent(lines[i]) == indent:
                 other, i = _block(lines, i + 1, indent)
-            kept += [s.removeprefix("    ") for s in (body if fixed else other)]  # one level out
-            continue
-        mark = _FIX_MARK.search(line)
-        if mark:
-            block, after = _block(lines, i + 1, indent)
-            if fixed:
-                kept += [line[: mark.start()], *block]
-            else:  # the fix's own: leave out it, its block, and the decorators above it
-                while kept and kept[-1].strip().startswith(("@", "#")):
-                    kept.pop()
-            i = after
+            chosen = body if fixed != bool(test["not"]) else other
+            kept += [s.removeprefix("    ") for s in chosen]  # one level out
             continue
         ternary = _TERNARY.search(line)
         if ternary:
@@ -122,9 +115,10 @@ def _one_path(lines: list[str], fixed: bool) -> list[str]:
 
 
 def _tidy(lines: list[str]) -> str:
-    """Source lines as a reader sees them: dedented, without linters' or paths' marks."""
-    code = textwrap.dedent("\n".join(lines)).strip("\n")
-    return re.sub(r"\s+# (noqa\b.*|\(fixed\))$", "", code, flags=re.M)
+    """Source lines as a reader sees them: dedented, without linters' marks or doubled blank
+    lines (a branch left out leaves its blank line behind)."""
+    code = re.sub(r"\n{3,}", "\n\n", textwrap.dedent("\n".join(lines)).strip("\n"))
+    return re.sub(r"\s+# noqa\b.*$", "", code, flags=re.M)
 
 
 def readings_frame(result: Readings):
