@@ -169,13 +169,10 @@ def method_cache_keeps_instances(
     maxsize: int | None = None,
 ) -> WholeKeepsParts:
     """Make ``instances`` objects of ``instance_bytes`` each, call a cached method once on each,
-    and drop each object. With ``functools.lru_cache(maxsize=None)`` on the method, the cache
-    keys on ``self`` and keeps every instance until ``cache_clear()``; ``fixed=True`` caches
-    with ``functools.cached_property`` instead, which stores the value on the instance itself.
-    ``maxsize`` bounds the lru_cache (``None``: unbounded, as ``functools.cache``).
-
-    Python's FAQ ("How do I cache method calls?") says the lru_cache approach keeps a
-    reference to the instance; with the default ``maxsize=128`` at most 128 are kept."""
+    and drop each. An ``functools.lru_cache`` on the method keys on ``self`` and keeps up to
+    ``maxsize`` instances (``None``: all) until ``cache_clear()``, as Python's FAQ ("How do I
+    cache method calls?") says; ``fixed=True`` uses ``functools.cached_property`` instead, which
+    stores the value on the instance itself."""
     instances = checks.number("instances", instances, "int", 1, 1_000)
     instance_bytes = checks.number("instance_bytes", instance_bytes, "int", 1, 256 * 1024)
     check_held("instances × instance_bytes", instances * instance_bytes)
