@@ -118,7 +118,7 @@ def test_a_parent_that_caches_one_child_per_setting_holds_only_those():
 
 def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings():
     shown = today.listing(today.method_cache_keeps_instances)
-    assert "instances=200" in shown.title and "maxsize=None" in shown.title
+    assert "instances=200" in shown.title and "maxsize=128" in shown.title
     assert "@functools.lru_cache(maxsize=maxsize)" in shown.code  # the line the lesson is about
     assert "noqa" not in shown.code and "checks.number" not in shown.code
     assert shown.code.rstrip().endswith('meter.read("after the class went")')  # the last reading

@@ -32,7 +32,7 @@ LEFT_OVER = "Something still holds a reference at the end."
 BUGS: dict[str, tuple[tuple[Step, ...], str]] = {
     "extra-release": (
         (QueryInterface("pCS"), CopyProxy(), Release("pCS"), Release("pCS")),
-        "Someone tidied up the KB's loop and now it stops on its first pass.",
+        "Someone tidied up the releases of the KB's loop, and the simulator now refuses it.",
     ),
     "missing-release": (
         (QueryInterface("pCS"), CopyProxy(), Release("pCS")),

@@ -83,7 +83,9 @@ class Target:
         self.answer = Answer(goal, unit=self.measure.unit, tolerance=tolerance, relative=relative)
         self.goal = self.answer.value
         told = prompt or f"Move the sliders until {self.measure.what} is {self.goal_text}."
-        how = "Move the sliders above, then press **Check** (or call `.check()`)."
+        how = (
+            f"Move the sliders above ({self._ranges()}), then press **Check** (or call `.check()`)."
+        )
         self.card = Card("target", told, how=how, key=key)
         self._widget: widgets.VBox | None = None
 
@@ -114,10 +116,19 @@ class Target:
             )
         return Result(self.card, (Verdict(status, message),))
 
-    def _sliders(self) -> str:
+    def _controls(self) -> list:
         ex = self.explorer
-        sliders = [s for s in (ex.iterations, ex.tightness, ex.blankets) if s is not None]
-        return ", ".join(f"{s.description} = {number(s.value)}" for s in sliders)
+        return [s for s in (ex.iterations, ex.tightness, ex.blankets) if s is not None]
+
+    def _sliders(self) -> str:
+        return ", ".join(f"{s.description} = {number(s.value)}" for s in self._controls())
+
+    def _ranges(self) -> str:
+        """Each slider's range and step, so that a learner can tell a target is in reach."""
+        return "; ".join(
+            f"{s.description} from {number(s.min)} to {number(s.max)} in steps of {number(s.step)}"
+            for s in self._controls()
+        )
 
     # -- the live widget -----------------------------------------------------------------------
     @property

@@ -166,13 +166,12 @@ def method_cache_keeps_instances(
     instances: int = 200,
     instance_bytes: int = 64 * 1024,
     fixed: bool = False,
-    maxsize: int | None = None,
+    maxsize: int | None = 128,
 ) -> WholeKeepsParts:
     """Make ``instances`` objects of ``instance_bytes`` each, call a cached method once on each,
     and drop each. An ``functools.lru_cache`` on the method keys on ``self`` and keeps up to
-    ``maxsize`` instances (``None``: all) until ``cache_clear()``, as Python's FAQ ("How do I
-    cache method calls?") says; ``fixed=True`` uses ``functools.cached_property`` instead, which
-    stores the value on the instance itself."""
+    ``maxsize`` instances (128, its default; ``None``: all) until ``cache_clear()``, as Python's
+    FAQ ("How do I cache method calls?") says; ``fixed=True`` uses ``cached_property``."""
     instances = checks.number("instances", instances, "int", 1, 1_000)
     instance_bytes = checks.number("instance_bytes", instance_bytes, "int", 1, 256 * 1024)
     check_held("instances × instance_bytes", instances * instance_bytes)
