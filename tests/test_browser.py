@@ -4,8 +4,9 @@ instructor projects from build/slides/.
 
 The site and slides are built once per test session from notebooks/ (under a lock, so the
 pytest-xdist workers share one build) and opened from disk in headless Chromium with every
-request that would leave the machine blocked and recorded. A full-page screenshot of every
-report, and of the first slide of every deck, is written to build/screenshots/ for review.
+request that would leave the machine blocked and recorded. A screenshot of every report's first
+screen as it loads, and of the first slide of every deck, is written to build/screenshots/ for
+review (a full page of each report took 13 s of the browser's time in every run).
 
 The build executes every notebook. While it ran in one xdist worker and tests/test_notebooks.py
 in the other, test_notebooks' kernel has gone idle without ever answering an execute request
@@ -27,6 +28,7 @@ import nbformat
 import pytest
 
 from testkit.browser import (
+    OpenedPage,
     broken_images,
     broken_local_links,
     file_path,
@@ -110,12 +112,36 @@ def slides_dir(tmp_path_factory, reports_dir: Path) -> Path:
 # --- the browser ----------------------------------------------------------------------------
 
 
+REPORT_VIEWPORT = {"width": 1280, "height": 900}
+
+
 @pytest.fixture
 def context(chromium):
     """A fresh browser profile for each test: no cache, cookies or routes from another."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(viewport=REPORT_VIEWPORT)
     yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def read_report(chromium, screenshots_dir):
+    """Each report opened once per worker, in a profile of its own, for the checks that read
+    it (what its load did, its figures, its links): one load serves the three, and its first
+    screen, as loaded, goes to build/screenshots/. A check that clicks or types opens a page
+    of its own with ``context``."""
+    opened: dict[Path, OpenedPage] = {}
+    contexts = []
+
+    def read(path: Path) -> OpenedPage:
+        if path not in opened:
+            contexts.append(chromium.new_context(viewport=REPORT_VIEWPORT))
+            opened[path] = open_offline(contexts[-1], path)
+            opened[path].page.screenshot(path=screenshots_dir / f"{path.stem}.png")
+        return opened[path]
+
+    yield read
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -150,17 +176,16 @@ def _listing(folder: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", _params(REPORT_PAGES))
 def test_every_report_opens_offline_with_no_requests_and_no_console_errors(
-    chromium, reports_dir, context, screenshots_dir, name
+    chromium, reports_dir, read_report, name
 ):
-    opened = open_offline(context, _report(reports_dir, name))
-    opened.page.screenshot(path=screenshots_dir / f"{name}.png", full_page=True)
+    opened = read_report(_report(reports_dir, name))
 
     assert opened.problems() == {key: [] for key in opened.problems()}
 
 
 @pytest.mark.parametrize("name", _params(REPORT_PAGES))
-def test_every_figure_in_a_report_is_visible(chromium, reports_dir, context, name):
-    opened = open_offline(context, _report(reports_dir, name))
+def test_every_figure_in_a_report_is_visible(chromium, reports_dir, read_report, name):
+    opened = read_report(_report(reports_dir, name))
 
     assert invisible_figures(opened.page) == []
 
@@ -257,9 +282,9 @@ def test_the_search_finds_a_glossary_term_offline(chromium, reports_dir, context
 
 @pytest.mark.parametrize("name", _params(REPORT_PAGES))
 def test_every_local_link_in_a_report_leads_to_an_existing_page(
-    chromium, reports_dir, context, name
+    chromium, reports_dir, read_report, name
 ):
-    opened = open_offline(context, _report(reports_dir, name))
+    opened = read_report(_report(reports_dir, name))
 
     assert broken_local_links(opened.page) == []
 

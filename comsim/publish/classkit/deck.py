@@ -52,11 +52,14 @@ def _jinja() -> jinja2.Environment:
 
 
 def executed_notebook(path: Path, executed_dir: Path) -> nbformat.NotebookNode:
-    """``path`` executed in the projector style, from ``executed_dir`` when still current."""
+    """``path`` executed in the projector style, from ``executed_dir`` when still current; only
+    as far as its last class slide, since no cell after it can change what a slide shows."""
     kept = executed_dir / path.name
     if freshness.is_current(kept, path):
         return nbformat.read(kept, as_version=4)
     nb = nbformat.read(path, as_version=4)
+    last = max(k for k, c in enumerate(nb.cells) if c.metadata.get("comsim", {}).get(METADATA_KEY))
+    nb.cells = nb.cells[: last + 1]
     for cell in nb.cells:
         if cell.cell_type == "code" and "comsim.setup()" in cell.source:
             cell.source = cell.source.replace("comsim.setup()", PROJECTOR_SETUP)
