@@ -87,15 +87,16 @@ def check_body(body: object) -> Body:
     return tuple(body)
 
 
-def run_loop(body: Body, passes: int = 3, seconds: float = SECONDS) -> LoopRun:
+def run_loop(body: Body, passes: int = 3, seconds: float | None = None) -> LoopRun:
     """Run ``body`` ``passes`` times (an int in [1, 1000]) on a fresh pItf, then its final
-    release; see :class:`LoopRun`. The body's variables start with ``pItf``."""
+    release; see :class:`LoopRun`. The body's variables start with ``pItf``. A function body
+    may run ``seconds`` in all (:data:`SECONDS` unless given)."""
     body = check_body(body)
     passes = checks.number("passes", passes, "int", *PASSES_RANGE)
     run = Run(Process())
     Create().run(run, 0)
     pItf = run.held["pItf"]
-    budget = TimeBudget(seconds)
+    budget = TimeBudget(SECONDS if seconds is None else seconds)
     after: list[Counts] = []
 
     def counts() -> Counts:
