@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import comsim
-from comsim.model import claims
+from comsim.model import claims, sources
 from comsim.model.sources import SOURCES
 from comsim.model.tables import TableError
 from comsim.publish import sources as sources_page
@@ -190,6 +190,31 @@ _GOOD = "kb-cause,documented,NT4,kb-q216248,the cause,The proxy manager frees co
 def test_a_claims_table_that_breaks_a_rule_is_refused_naming_the_row(tmp_path, rows, rule):
     with pytest.raises(TableError, match=re.escape(rule)):
         claims.load_claims(_table(tmp_path, *rows))
+
+
+_SOURCE = "kb-q216248,Microsoft KB Q216248,https://example.org/kb,The cause.,NT4,Microsoft"
+
+
+@pytest.mark.parametrize(
+    "row, rule",
+    [
+        (_SOURCE.replace("kb-q216248", "KB Q216248"), "key must be lower-case words"),
+        (_SOURCE.replace("https://", "http://"), "url must start https://"),
+        (_SOURCE.replace(",NT4,", ",Windows 11,"), "scope must be one of NT4"),
+        (_SOURCE.replace(",The cause.,", ",,"), "title, supports and maker must be filled in"),
+    ],
+)
+def test_a_sources_table_that_breaks_a_rule_is_refused_naming_the_row(tmp_path, row, rule):
+    path = tmp_path / "sources.csv"
+    path.write_text(",".join(sources.COLUMNS) + "\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"sources\.csv, row 2 .*" + re.escape(rule)):
+        sources.load_sources(path)
+
+
+def test_the_sources_table_in_data_is_what_the_course_cites():
+    assert sources.load_sources() == SOURCES
+    assert all(s.url.startswith("https://") for s in SOURCES.values())
+    assert SOURCES["kb-q216248"].scope == sources.NT4
 
 
 def test_two_claims_that_differ_only_in_markup_and_case_say_the_same_thing(tmp_path):

@@ -73,7 +73,7 @@ def test_the_wheel_ships_the_data_and_the_templates(installed):
         "import comsim, comsim.data, importlib.resources as r\n"
         "print(comsim.__file__)\n"
         "names = {p.name for p in r.files('comsim.data').iterdir()}\n"
-        "assert {'parameters.csv', 'scenarios.csv'} <= names, names\n"
+        "assert {'parameters.csv', 'scenarios.csv', 'claims.csv', 'sources.csv'} <= names, names\n"
         "assert len(comsim.PARAMETERS) > 10\n"
         "assert any(r.files('comsim.publish').joinpath('templates').iterdir())\n"
         "book = r.files('comsim.publish').joinpath('templates', 'book')\n"

@@ -1,4 +1,5 @@
-"""The data tables in ``data/`` (parameters, scenarios, claims), read once and checked at load.
+"""The data tables in ``data/`` (parameters, scenarios, claims, sources), read once and checked
+at load.
 
 Each table is a UTF-8 CSV file with a header. :func:`read_rows` returns its rows as dicts and
 refuses, with a :class:`TableError` that names the file, the row and the rule, a file that
