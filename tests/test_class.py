@@ -200,7 +200,7 @@ def test_projector_figures_keep_their_text_18_px_high_when_a_deck_shrinks_them()
             step_through.figure,
         ]
     # the step-through eight passes in, at pCopy->Release(): every kind of label it draws
-    step_through.update(kb_iteration_snapshots(earlier_iterations=8)[4], step="Step 4 of 5")
+    step_through.update(kb_iteration_snapshots(earlier_iterations=8)[4], step="Call 4 of 5")
     for fig in drawn:
         with drawing(fig):
             fig.canvas.draw()

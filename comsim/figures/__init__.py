@@ -15,7 +15,14 @@ from .alt import alt_text
 from .explorer_plot import ExplorerPlot, ModelCounts, ModelPanel
 from .graph import ObjectGraphPlot
 from .heapmap import heap_map_figure
-from .memory import MemoryPlot, breakdown_figure, memory_figure, page_steps_figure, sweep_figure
+from .memory import (
+    MemoryPlot,
+    breakdown_figure,
+    memory_figure,
+    page_steps_figure,
+    perfmon_figure,
+    sweep_figure,
+)
 from .png import figure_png, png_with_alt, register_ipython_display
 from .scales import MemoryLimits, check_x, mib
 from .style import (
@@ -53,6 +60,7 @@ __all__ = [
     "mib",
     "new_figure",
     "page_steps_figure",
+    "perfmon_figure",
     "png_with_alt",
     "register_ipython_display",
     "series_style",

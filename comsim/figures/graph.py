@@ -34,7 +34,7 @@ class ObjectGraphPlot:
     def update(
         self, snap: Snapshot, bar_max_bytes: int | None = None, step: str | None = None
     ) -> None:
-        """Draw ``snap``; ``step`` (e.g. "Step 2 of 5") starts the alt text. ``bar_max_bytes``
+        """Draw ``snap``; ``step`` (e.g. "Call 2 of 5") starts the alt text. ``bar_max_bytes``
         fixes the memory bar's scale across steps."""
         self.figure.comsim_alt = alt.object_graph_alt(snap, self.title, step)
         with drawing(self.figure):

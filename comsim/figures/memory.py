@@ -1,6 +1,7 @@
 """Memory figures: private bytes of one or more runs against iterations or time
 (:class:`MemoryPlot`, :func:`memory_figure`), what those bytes are made of
-(:func:`breakdown_figure`), and growth per iteration against loop tightness
+(:func:`breakdown_figure`), perfmon's samples over the curve (:func:`perfmon_figure`),
+and growth per iteration against loop tightness
 (:func:`sweep_figure`).
 
 Every figure has a title, axes with units, a colour and a line style per run, and its alt text.
@@ -225,6 +226,33 @@ def sweep_figure(
     ax.grid(True, alpha=0.3)
     ax.legend(loc="lower right")
     fig.comsim_alt = alt.sweep_alt(tightness, bytes_per_iteration)
+    return fig
+
+
+def perfmon_figure(trace: Trace, samples, title: str = "One perfmon sample a second") -> Figure:
+    """The exact curve of ``trace`` against time, with ``samples`` (a frame from
+    :func:`comsim.perfmon_samples`) drawn over it as markers; the alt text gives their numbers:
+    how many, how often, the median rise from one to the next while the loop runs, the
+    highest."""
+    fig = memory_figure(trace, x="time", title=title)
+    times, values = samples.time_s.to_numpy(), samples.private_bytes.to_numpy()
+    every_s = float(times[1] - times[0]) if len(times) > 1 else 0.0
+    ax = fig.axes[0]
+    ax.plot(
+        times,
+        mib(values),
+        "o",
+        color=OKABE_ITO["blue"],
+        label=f"perfmon sample (every {every_s:g} s)",
+    )
+    ax.legend(loc="upper right")
+    inside = samples.phase.to_numpy()[1:] == "loop"
+    rises = np.diff(values)[inside]
+    rise = f", each rising by a median {mib(float(np.median(rises))):.1f} MiB while the loop runs"
+    fig.comsim_alt += (
+        f" Blue circles mark {len(values)} perfmon samples, one every {every_s:g} s"
+        f"{rise if len(rises) else ''}; the highest reads {mib(float(values.max())):.1f} MiB."
+    )
     return fig
 
 

@@ -63,7 +63,8 @@ class StepThrough(FigureWidget):
         self.step.value = int(np.clip(self.step.value + delta, 0, self.step.max))
 
     def _step_label(self, k: int) -> str:
-        return f"Step {k} of {len(self.snapshots) - 1}"
+        """``Call k of n``, and ``Start`` for the state before the first call."""
+        return f"Call {k} of {len(self.snapshots) - 1}" if k else "Start"
 
     def caption_text(self, k: int) -> str:
         """What call ``k`` did and what it left: the refcount, the interface proxies alive and

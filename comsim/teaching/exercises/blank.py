@@ -24,6 +24,14 @@ class Blank:
     def __reduce__(self):
         return (Blank, ())
 
+    def _unfilled(self, *_args: object) -> object:
+        raise TypeError("a ___ is still blank: write your value or expression in its place")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _unfilled
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __pow__ = __rpow__ = _unfilled
+    __neg__ = __float__ = __int__ = __index__ = _unfilled
+    __lt__ = __le__ = __gt__ = __ge__ = _unfilled
+
 
 ___ = Blank()
 BLANK = ___
