@@ -126,7 +126,8 @@ def test_wines_proxy_manager_is_well_over_100_bytes():
         (row,) = [r for r in csv.DictReader(table) if r["name"] == "proxy_manager_bytes"]
     assert "some tens" not in row["source"]
     assert "well over 100 bytes" in row["source"]
-    assert row["tag"] == "inferred" and row["source_key"] == "wine-ole32"
+    # the count of Wine's fields is inferred; the 256 the model takes is a round guess above it
+    assert row["tag"] == "hypothesis" and row["source_key"] == "wine-ole32"
     assert int(row["value"]) >= 128
 
 

@@ -135,7 +135,7 @@ def test_a_growth_problem_never_uses_hypothesis_h2s_constants_and_says_so():
         problem = quiz.make_problem(seed, kind="growth")
         assert problem.setting("bytes_per_copy") in quiz.BYTES_PER_COPY_CHOICES
         assert problem.setting("bytes_per_copy") != 2_048
-        assert "Hypothesis H2" in problem.intro and "switched off" in problem.intro
+        assert "hypothesis H2" in problem.intro and "switched off" in problem.intro
 
 
 def test_which_release_returns_zero_is_always_the_last_one_whatever_the_pointer():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..engines.runs import PHASES
 from ..engines.trace import MIB, Trace
 from ..model.process import Snapshot
 from ..model.text import count, number
@@ -47,7 +48,8 @@ def memory_alt(traces: Mapping[str, Trace], x: str = "iteration") -> str:
         d = mib_digits(s.peak_private_bytes - s.start_private_bytes)
         who = label if label == trace.strategy else f"{label} ({trace.strategy})"
         sentences.append(
-            f"{who}: private bytes {_climb(s, d)} over {number(s.iterations)} iterations at "
+            f"{who}: private bytes {_climb(trace, d)} over "
+            f"{count(s.iterations, 'iteration', 'iterations')} at "
             f"tightness {number(s.tightness)} ({number(s.loop_seconds, 's', 1)}), "
             f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB."
         )
@@ -65,10 +67,24 @@ def proxies_alt(traces: Mapping[str, Trace]) -> str:
     )
 
 
-def _climb(s, digits: int) -> str:
-    """ "climb from A to B MiB", or "stay at A MiB" when they never rise (as the numbers read)."""
+def _climb(trace, digits: int) -> str:
+    """ "climb from A to B MiB"; "stay at A MiB" when they never rise (as the numbers read); or
+    "rise by N KiB in the first k iterations, then stay at B MiB" when the whole rise comes in
+    the first hundredth of the loop (a cost paid once, as the cache's)."""
+    s = trace.summary
     start, peak = _mib(s.start_private_bytes, digits), _mib(s.peak_private_bytes, digits)
-    return f"stay at {start} MiB" if start == peak else f"climb from {start} to {peak} MiB"
+    if start == peak:
+        return f"stay at {start} MiB"
+    a = trace.arrays
+    in_loop = a.phase == PHASES.index("loop")
+    reached = a.iteration[in_loop & (a.private_bytes >= s.end_of_loop_private_bytes)]
+    early = len(reached) and reached[0] * 100 <= s.iterations
+    if early and s.end_of_loop_private_bytes == s.peak_private_bytes:
+        rise_kib = (s.peak_private_bytes - s.start_private_bytes) / 1024
+        k = int(reached[0])
+        first = "the first iteration" if k == 1 else f"the first {number(k)} iterations"
+        return f"rise by {number(rise_kib)} KiB in {first}, then stay at {peak} MiB"
+    return f"climb from {start} to {peak} MiB"
 
 
 def _at_release(s, digits: int) -> str:

@@ -46,7 +46,7 @@ MAX_SEGMENTS = 64
 
 SEGMENT_RULE = (
     "segments are sized as ReactOS's heap sizes them (undocumented for Windows; the rule is "
-    "in notebook 03's 'The rules behind the map')"
+    "under 'The rules behind the map')"
 )
 """One line a figure can show under a heap map: where the segment sizes come from. It names
 the source, not the rule, so that a map shown before the rules does not answer for them."""

@@ -18,16 +18,16 @@ class BlanketCache:
         self.copies = {}  # (authn_level, imp_level, principal) -> the cached copy
 
     def get(self, authn_level, imp_level, principal=None):
-        # TODO: look the setting up in self.copies; make a copy only when it is missing,
-        # and AddRef the copy you hand out (COM's out-parameter rule).
+        # TODO: copy once per setting, not on every call (the rules above say what the
+        # caller and the cache each own).
         pCS = self.pItf.QueryInterface("IClientSecurity")
         pCopy = pCS.CopyProxy(self.pItf)
         pCS.SetBlanket(pCopy, authn_level, imp_level, principal)
         pCS.Release()
-        return pCopy  # once the cache keeps pCopy, AddRef it first: the caller Releases it
+        return pCopy
 
     def clear(self):
-        # TODO: Release the cache's reference on every cached copy.
+        # TODO: give back what the cache holds.
         self.copies.clear()
 
 
