@@ -152,7 +152,10 @@ class Answer:
             "missing": ["missing", invalid],
             "invalid": ["invalid", invalid],
         }
-        exactly = f"; the answer is {self.text()}" if self.numeric else ""
+        # within a tolerance, say the exact answer too; for an exact one it would only repeat
+        exactly = (
+            f"; the answer is {self.text()}" if self.numeric and self.spread(self.value) else ""
+        )
         right = ["right", f"Right: {{given}}{exactly}."]
         if self.numeric:
             bands = [[*self._band(self.value), *right]]

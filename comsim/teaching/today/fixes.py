@@ -147,6 +147,11 @@ def report_cache_hunt(reports: int = REPORTS) -> FillIn:
                     "report goes?",
                 ),
                 (reports, "An unbounded cache keeps every report. Store the value on the report."),
+                (
+                    1,
+                    "A smaller cache still keeps the reports it holds: any lru_cache on the "
+                    "method holds `self`. Store the value on the report instead.",
+                ),
             ],
         ),
         size_cached=Answer(
