@@ -9,8 +9,10 @@ import pytest
 from testkit.browser import launch_chromium, on_ci
 from testkit.builds import build_once
 
-# make test runs two xdist workers, each one test at a time: at most two kernels or Chromiums
-# run at once (under heavy load a kernel's reply was once lost for ten minutes). Builds that
+# make test runs two xdist workers, each one test at a time; a build of the reports or the class
+# kit runs two kernels at once (comsim.publish.execute.execute_all), so at most three kernels
+# or Chromiums run together (kernels are polled in slices: under heavy load a reply was once
+# lost for ten minutes, see comsim.publish.execute). Builds that
 # several tests need are made once per session (testkit.builds), whichever worker asks first.
 # No xdist_group: pytest 9.2 ignores the node-id suffix that --dist loadgroup relies on
 # (pytest-dev/pytest-xdist#1386), so groups would only look as if they held.

@@ -4,13 +4,16 @@ Each notebook runs in a new kernel started from this interpreter (so from the pr
 when run from it), with its own folder as the working directory. A first cell, added for the
 run and removed after it, tells comsim that the outputs go to a static page
 (:mod:`comsim.teaching.pages`), so that explorers, the step-through and predictions also carry
-HTML that works without a kernel. The course site (:mod:`comsim.publish.report`) and the
-slides (:mod:`comsim.publish.slides`) both start here.
+HTML that works without a kernel. Several notebooks run two kernels at a time
+(:func:`execute_all`). The course site (:mod:`comsim.publish.report`) and the
+slides (:mod:`comsim.publish.slides`) and the class kit's decks all start here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from queue import Empty
 
@@ -26,6 +29,9 @@ CELL_TIMEOUT_S = 600  # one cell; sweeps in the later notebooks can take minutes
 # CurveZMQ transport encryption was tried and dropped: runs with it stalled now and then.)
 KERNEL_CONFIG = Config({})
 POLL_SLICE_S = 1.0
+# Kernels run at once by execute_all: most of a notebook's run is its kernel starting and
+# importing, so two at a time on this machine's two cores take half the time of one by one.
+KERNELS_AT_ONCE = 2
 
 
 def _poll_in_slices(channel) -> None:
@@ -86,8 +92,7 @@ def notebook_client(
 def execute_notebook(path: Path, timeout_s: int = CELL_TIMEOUT_S) -> nbformat.NotebookNode:
     """Run every cell of the notebook at ``path`` in a new kernel whose cwd is its folder,
     its outputs made for a static page."""
-    nb = nbformat.read(path, as_version=4)
-    return execute_for_static_pages(nb, path.parent, timeout_s)
+    return execute_all([path], timeout_s)[0]
 
 
 def execute_for_static_pages(
@@ -95,9 +100,49 @@ def execute_for_static_pages(
 ) -> nbformat.NotebookNode:
     """Run ``nb`` in a new kernel after a first cell that switches comsim to static pages;
     that cell is removed again, so the notebook comes back with its own cells only."""
-    nb.cells.insert(0, nbformat.v4.new_code_cell(STATIC_PAGES_CODE))
+    return execute_all([(nb, cwd)], timeout_s)[0]
+
+
+def execute_all(
+    jobs: Sequence[Path | tuple[nbformat.NotebookNode, Path]],
+    timeout_s: int = CELL_TIMEOUT_S,
+    report=None,
+) -> list[nbformat.NotebookNode]:
+    """Run each job -- a notebook's path (its folder is the cwd), or a notebook and its cwd --
+    for a static page, :data:`KERNELS_AT_ONCE` kernels at a time, and return the executed
+    notebooks in the order given. ``report(index, seconds)`` is called as each one finishes.
+    The first cell that fails stops the other runs (their kernels shut down) and raises."""
+    pairs = [
+        (nbformat.read(job, as_version=4), Path(job).parent)
+        if isinstance(job, (str, Path))
+        else job
+        for job in jobs
+    ]
+    for nb, _ in pairs:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(STATIC_PAGES_CODE))
     try:
-        notebook_client(nb, cwd, timeout_s).execute()
+        clients = [notebook_client(nb, cwd, timeout_s) for nb, cwd in pairs]
+        run_sync(_run_all)(clients, report)
     finally:
-        nb.cells.pop(0)
-    return nb
+        for nb, _ in pairs:
+            nb.cells.pop(0)
+    return [nb for nb, _ in pairs]
+
+
+async def _run_all(clients: list[NotebookClient], report) -> None:
+    gate = asyncio.Semaphore(KERNELS_AT_ONCE)
+
+    async def run(index: int, client: NotebookClient) -> None:
+        async with gate:
+            started = time.perf_counter()
+            await client.async_execute()
+            if report is not None:
+                report(index, time.perf_counter() - started)
+
+    tasks = [asyncio.ensure_future(run(k, c)) for k, c in enumerate(clients)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # after a failure, the other runs stop and shut their kernels down
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

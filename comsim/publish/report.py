@@ -97,23 +97,27 @@ def execute_course(
     import nbformat
 
     from . import freshness
-    from .execute import CELL_TIMEOUT_S, execute_notebook
+    from .execute import CELL_TIMEOUT_S, execute_all
 
     fresh = {Path(p).resolve() for p in fresh} or set(course)
-    executed = []
+    kept = {path: Path(executed_dir) / path.name for path in course} if executed_dir else {}
+    executed: dict[Path, nbformat.NotebookNode] = {}
     for path in course:
-        kept = Path(executed_dir) / path.name if executed_dir is not None else None
-        if path not in fresh and kept is not None and freshness.is_current(kept, path):
-            executed.append((path, nbformat.read(kept, as_version=4)))
-            print(f"reused {kept}", flush=True)
-            continue
-        started = time.perf_counter()
-        nb = execute_notebook(path, timeout_s or CELL_TIMEOUT_S)
-        print(f"executed {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
-        if kept is not None:
-            _write_atomically(freshness.mark(nbformat.from_dict(nb), path), kept)
-        executed.append((path, nb))
-    return executed
+        if path not in fresh and path in kept and freshness.is_current(kept[path], path):
+            executed[path] = nbformat.read(kept[path], as_version=4)
+            print(f"reused {kept[path]}", flush=True)
+    to_run = [path for path in course if path not in executed]
+
+    def finished(index: int, seconds: float) -> None:
+        print(f"executed {to_run[index].name} in {seconds:.1f} s", flush=True)
+
+    for path, nb in zip(
+        to_run, execute_all(to_run, timeout_s or CELL_TIMEOUT_S, finished), strict=True
+    ):
+        if path in kept:
+            _write_atomically(freshness.mark(nbformat.from_dict(nb), path), kept[path])
+        executed[path] = nb
+    return [(path, executed[path]) for path in course]
 
 
 def write_reports(

@@ -134,7 +134,7 @@ def export_slides(
 
     from . import freshness
     from .course import notebook_info
-    from .execute import execute_notebook
+    from .execute import execute_all
     from .offline import readable_css, write_offline
     from .report import sources_markdown
 
@@ -144,13 +144,15 @@ def export_slides(
     assets = reveal_assets(Path(vendor_dir))
     exporter = _exporter()
     written = []
+    executed = {}
     for path in paths:
         cached = Path(executed_dir) / path.name if executed_dir is not None else None
         if cached is not None and freshness.is_current(cached, path):
-            nb = nbformat.read(cached, as_version=4)
-        else:
-            nb = execute_notebook(path.resolve())
-        nb = nbformat.from_dict(nb)
+            executed[path] = nbformat.read(cached, as_version=4)
+    to_run = [path for path in paths if path not in executed]
+    executed.update(zip(to_run, execute_all([path.resolve() for path in to_run]), strict=True))
+    for path in paths:
+        nb = nbformat.from_dict(executed[path])
         nb.metadata["title"] = notebook_info(nb, path.stem).plain_title
         resources = {
             "metadata": {"name": path.stem, "path": str(path.parent.resolve())},

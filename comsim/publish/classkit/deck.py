@@ -21,7 +21,7 @@ import nbformat
 from nbconvert import SlidesExporter
 
 from .. import freshness
-from ..execute import execute_for_static_pages
+from ..execute import execute_all
 from ..offline import OfflineWidgetPreprocessor, readable_css, remove_tagged, write_offline
 from ..slides import (
     SLIDE_HEIGHT,
@@ -51,21 +51,31 @@ def _jinja() -> jinja2.Environment:
     )
 
 
-def executed_notebook(path: Path, executed_dir: Path) -> nbformat.NotebookNode:
-    """``path`` executed in the projector style, from ``executed_dir`` when still current; only
-    as far as its last class slide, since no cell after it can change what a slide shows."""
-    kept = executed_dir / path.name
-    if freshness.is_current(kept, path):
-        return nbformat.read(kept, as_version=4)
+def executed_notebooks(paths: list[Path], executed_dir: Path) -> list[nbformat.NotebookNode]:
+    """Each of ``paths`` executed in the projector style, from ``executed_dir`` when still
+    current; only as far as its last class slide, since no cell after it can change what a
+    slide shows. Those not current run together (:func:`comsim.publish.execute.execute_all`)."""
+    kept = {path: executed_dir / path.name for path in paths}
+    done = {
+        p: nbformat.read(kept[p], as_version=4) for p in paths if freshness.is_current(kept[p], p)
+    }
+    to_run = [path for path in paths if path not in done]
+    jobs = [(_projector_copy(path), path.parent.resolve()) for path in to_run]
+    for path, nb in zip(to_run, execute_all(jobs), strict=True):
+        executed_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(freshness.mark(nb, path), kept[path])
+        done[path] = nb
+    return [done[path] for path in paths]
+
+
+def _projector_copy(path: Path) -> nbformat.NotebookNode:
+    """The notebook up to its last class slide, set up in the projector style."""
     nb = nbformat.read(path, as_version=4)
     last = max(k for k, c in enumerate(nb.cells) if c.metadata.get("comsim", {}).get(METADATA_KEY))
     nb.cells = nb.cells[: last + 1]
     for cell in nb.cells:
         if cell.cell_type == "code" and "comsim.setup()" in cell.source:
             cell.source = cell.source.replace("comsim.setup()", PROJECTOR_SETUP)
-    nb = execute_for_static_pages(nb, path.parent.resolve())
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(freshness.mark(nb, path), kept)
     return nb
 
 
@@ -73,18 +83,23 @@ def _needs_kernel(cells: list[nbformat.NotebookNode]) -> bool:
     return any(c.cell_type == "code" for c in cells)
 
 
+def _tagged(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if c.metadata.get("comsim", {}).get(METADATA_KEY)]
+
+
 def class_cells(notebooks_dir: Path, executed_dir: Path) -> dict[str, list]:
     """Every class slide's cells by key, code cells with their projector-style outputs."""
+    tagged = {
+        path: _tagged(nbformat.read(path, as_version=4))
+        for path in sorted(Path(notebooks_dir).glob("*.ipynb"))
+    }
+    to_run = [path for path, cells in tagged.items() if _needs_kernel(cells)]
+    for path, nb in zip(to_run, executed_notebooks(to_run, executed_dir), strict=True):
+        by_id = {c.id: c for c in nb.cells}
+        tagged[path] = [by_id[c.id] for c in tagged[path]]
     found: dict[str, list] = {}
-    for path in sorted(Path(notebooks_dir).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        tagged = [c for c in nb.cells if c.metadata.get("comsim", {}).get(METADATA_KEY)]
-        if not tagged:
-            continue
-        if _needs_kernel(tagged):
-            by_id = {c.id: c for c in executed_notebook(path, executed_dir).cells}
-            tagged = [by_id[c.id] for c in tagged]
-        for cell in tagged:
+    for cells in tagged.values():
+        for cell in cells:
             found.setdefault(cell.metadata["comsim"][METADATA_KEY], []).append(cell)
     return found
 
