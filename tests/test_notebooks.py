@@ -1,6 +1,6 @@
-"""The kernels that execute the notebooks for the reports, two at a time. (That every notebook runs top to
-bottom in a fresh kernel, and all again in the same one, is checked where a learner does it,
-in JupyterLab: test_lab.py.)"""
+"""The kernels that execute the notebooks for the reports, two at a time. (That every notebook
+runs top to bottom in a fresh kernel, and all again in the same one, is checked where a learner
+does it, in JupyterLab: test_lab.py.)"""
 
 from __future__ import annotations
 
