@@ -99,6 +99,19 @@ def test_each_exercise_of_01_to_03_gives_a_wrong_try_its_hint_and_a_right_try_a_
     assert not problems, "\n".join(problems)
 
 
+def test_00_the_labels_exercise_says_why_a_wrong_tag_is_wrong_and_passes_the_right_ones():
+    labels = "print(labels.check(iterations={!r}, page_bytes={!r}, base_private_bytes={!r}))"
+    with LiveNotebook(NOTEBOOKS_DIR / "00_start_here.ipynb") as live:
+        wrong = live.run(labels.format("documented", "documented", "wine-reactos"))
+        right = live.run(labels.format("documented", "inferred", "hypothesis"))
+        unknown = live.run(labels.format("documented", "a guess", "hypothesis"))
+    assert "✔ iterations: Right: documented." in wrong, wrong
+    assert "✘ page_bytes: Not yet: documented. Microsoft's pages say where to read" in wrong
+    assert "✘ base_private_bytes: Not yet: wine-reactos. Wine and ReactOS are not NT 4.0" in wrong
+    assert right.strip().endswith("Passed."), right
+    assert "page_bytes: Please choose one of: documented | wine-reactos | inferred" in unknown
+
+
 @pytest.fixture(scope="module")
 def nb04():
     with LiveNotebook(NOTEBOOKS_DIR / "04_loop_tightness.ipynb") as live:

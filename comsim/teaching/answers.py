@@ -135,13 +135,13 @@ class Answer:
         invalid = (
             "Please "
             + (
-                "choose one of the options"
+                "choose " + self.kind_text()
                 if self.choices is not None
                 else f"enter {self.kind_text()}"
                 if self.numeric
                 else "type an answer"
             )
-            + ", then press Check."
+            + ", then check again."
         )
         table = {
             "kind": "number" if self.numeric else "choice" if self.choices else "text",
