@@ -113,6 +113,35 @@ def test_a_wrong_submission_loses_the_criterion_it_breaks(tmp_path):
     assert grade.points < rubric().points
 
 
+# A reader's submission: the cache keyed on the levels, not the whole setting (the principal).
+PARTIAL_KEY = """
+class BlanketCache:
+    def __init__(self, pItf):
+        self.pItf, self.copies = pItf, {}
+
+    def get(self, authn_level, imp_level, principal=None):
+        key = (authn_level, imp_level)
+        if key not in self.copies:
+            pCS = self.pItf.QueryInterface("IClientSecurity")
+            self.copies[key] = pCS.CopyProxy(self.pItf)
+            pCS.SetBlanket(self.copies[key], authn_level, imp_level, principal)
+            pCS.Release()
+        self.copies[key].AddRef()
+        return self.copies[key]
+
+    def clear(self):
+        for copy in self.copies.values():
+            copy.Release()
+        self.copies.clear()
+"""
+
+
+def test_a_cache_keyed_on_part_of_the_setting_loses_its_points(tmp_path):
+    grade = _grade(tmp_path, "partial", PARTIAL_KEY)
+    assert grade.points < rubric().points, grade.text()
+    assert "whole setting" in grade.text(), grade.text()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("source", "criterion"),

@@ -15,12 +15,12 @@ from importlib import resources
 from pathlib import Path
 
 from ...model.text import number
-from ...teaching.quiz import CacheReport, check_cache
+from ...teaching.quiz import CACHE_CHECK_BLANKETS, CACHE_CHECK_CALLS, CacheReport, check_cache
 from ...teaching.quiz.budget import OutOfTime
 from .sandbox import DEFAULT_LIMITS, Limits, Sandbox, SubmissionError
 
 SOURCE_LIMIT = 256 * 1024  # bytes: longer files are not run
-BLANKETS, CALLS = 3, 120  # the checker's loop, as in notebook 07
+BLANKETS, CALLS = CACHE_CHECK_BLANKETS, CACHE_CHECK_CALLS  # the checker's loop, as in notebook 07
 
 
 @dataclass(frozen=True)
