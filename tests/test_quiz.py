@@ -216,9 +216,18 @@ def test_every_other_choice_is_wrong_with_a_diagnosis(problems):
 def test_held_memory_within_the_tolerance_is_right_and_just_outside_is_wrong():
     problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
     q = problem.question("held_kib")
-    tolerance = q.answer.tolerance
+    assert q.answer.relative
+    tolerance = q.answer.tolerance * q.value
     assert quiz.check(problem, held_kib=q.value + 0.9 * tolerance)["held_kib"].right
     assert not quiz.check(problem, held_kib=q.value + 1.5 * tolerance)["held_kib"].right
+
+
+def test_the_held_memory_tolerance_is_stated_as_a_share_not_in_kib():
+    """A tolerance in KiB gave the answer's size away (37.5 KiB is 0.5% of 7,500 KiB)."""
+    problem = _first("growth", lambda p: p.answers["held_kib"] > 100)
+    text = quiz.problem_text(problem)
+    assert "(right if within 0.5%)" in text
+    assert not re.search(r"within [0-9.,]+ KiB", text)
 
 
 # -- hints that teach ----------------------------------------------------------------------------

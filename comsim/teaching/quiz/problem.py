@@ -187,7 +187,10 @@ def _question_lines(q: Question, answers: bool) -> list[str]:
     if a.choices is not None:
         lines.append("      " + say("text", "choose", choices=" | ".join(a.choices)))
     elif not a.whole and not answers:
-        within = number(a.tolerance, a.unit, digits=2)
+        if a.relative:
+            within = number(100 * a.tolerance, "%")
+        else:
+            within = number(a.tolerance, a.unit, digits=2)
         lines.append("      " + say("text", "within", tolerance=within))
     return lines
 

@@ -110,6 +110,7 @@ def _returned(run: Run, calls: tuple[str, ...], j: int) -> Question:
             released=j,
             labels="R1" if j == 1 else f"R1..{label}",
             returned=returned,
+            caveat=say("common", "returned_for_tests"),
         ),
     )
 
