@@ -287,3 +287,21 @@ def test_the_refcount_rule_also_cites_copyproxy_for_the_copys_one_reference():
     page = (REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
     section = page.split('<a id="copyproxy"></a>')[1].split("<a id=")[0]
     assert "`refcount-rule` (documented, any, see also)" in section
+
+
+@pytest.mark.parametrize("claim_id", sorted(comsim.CLAIMS))
+def test_a_claims_quotation_marks_come_in_pairs(claim_id):
+    """A quotation mark not doubled inside a quoted CSV field ends the field's quoting early:
+    the box then shows a quote that never opens and one that closes nothing (reader U found
+    one in kb-2kb-split). Quotes alternate: each opens after a space, each closes before one."""
+    claim = comsim.CLAIMS[claim_id]
+    for field in (claim.title, claim.text):
+        for k, m in enumerate(re.finditer('"', field)):
+            before, after = field[: m.start()], field[m.end() :]
+            if k % 2 == 0:  # opens
+                ok = (before == "" or before[-1] in " ([") and after[:1].strip() != ""
+            else:  # closes
+                ok = before[-1:].strip() != "" and (after == "" or after[0] in " .,;:)!?")
+            near = field[max(0, m.start() - 30) : m.end() + 30]
+            assert ok, f"{claim_id}: a stray quotation mark at {near!r}"
+        assert field.count('"') % 2 == 0, f"{claim_id}: unpaired quotation mark in {field!r}"
