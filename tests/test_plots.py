@@ -84,6 +84,16 @@ def test_every_figure_has_a_title_and_axes_labelled_with_units(name, traces):
     assert ylabel.strip() and _has_unit(ylabel), f"y label {ylabel!r}"
 
 
+def test_one_run_of_the_counterfactual_policy_is_named_so_in_the_legend():
+    """Reader X: a free-on-release run drawn alone was labelled copy-each-time, as if it were
+    the article's loop."""
+    run = comsim.simulate(iterations=200, policy="free-on-release")
+    labels = [line.get_label() for line in figures.memory_figure(run).axes[0].get_lines()]
+    assert "copy-each-time, free-on-release" in labels
+    plain = figures.memory_figure(comsim.simulate(iterations=200)).axes[0].get_lines()
+    assert "copy-each-time" in [line.get_label() for line in plain]
+
+
 def test_the_memory_figure_draws_one_line_per_strategy_in_its_own_style(traces):
     fig = figures.memory_figure(traces)
     ax = fig.axes[0]

@@ -160,8 +160,9 @@ def memory_figure(
     title: str = "Private bytes of the client process",
 ) -> Figure:
     """A finished figure of private bytes for one run or several labelled runs."""
-    if isinstance(traces, Trace):
-        traces = {traces.strategy: traces}
+    if isinstance(traces, Trace):  # one run: its strategy, and its policy when not COM's own
+        by_design = traces.policy == "by-design"
+        traces = {traces.strategy if by_design else f"{traces.strategy}, {traces.policy}": traces}
     plot = MemoryPlot(x=x, title=title, labels=list(traces))
     plot.update(traces)
     return plot.figure
