@@ -13,9 +13,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import comsim
 from comsim.publish import autograde
 from comsim.publish.assignment.grade import grade_folder, grade_submission, rubric
-from comsim.publish.assignment.sandbox import Limits
+from comsim.publish.assignment.sandbox import Limits, Sandbox
 from comsim.teaching.quiz import reference_cache
 
 FAST = Limits(seconds=3.0, memory_mib=256)
@@ -230,3 +231,28 @@ def test_notebook_07_tells_the_learner_what_to_hand_in_and_how_it_is_graded(repo
     assert f"| **total** | **{rubric().points}** |" in hand_in
     assert "python -m comsim.publish.autograde my-hand-in" in hand_in
     assert "quiz.check_cache(BlanketCache)" in hand_in
+
+
+def test_closing_a_sandbox_whose_submission_waits_on_a_pointer_call_never_raises():
+    """The checker's time budget can end a check while the submission's get() waits for the
+    grader to answer a pointer call; close() then says bye, which the submission reads as that
+    call's answer. A race that failed `make test` once (a KeyError out of close()), made
+    certain here: the pointer call is left unanswered on purpose."""
+    sandbox = Sandbox(HANGING, rubric().class_name, FAST)
+    try:
+        sandbox.load()
+        pItf = comsim.Process().CoCreateInstanceEx("SimpleObject", "IStream")
+        cache = sandbox.cache_class()(pItf)
+        sandbox._send(
+            {
+                "op": "call",
+                "method": "get",
+                "kwargs": {"authn_level": "connect", "imp_level": "identify"},
+            }
+        )
+        waiting = sandbox._receive(time.monotonic() + 5)
+        assert waiting.get("op") == "invoke" and cache is not None
+    finally:
+        refused = sandbox.close()
+    assert isinstance(refused, list)
+    assert sandbox.process.poll() is not None
