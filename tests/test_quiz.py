@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import linecache
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -701,6 +702,44 @@ def test_an_endless_loop_is_stopped_in_a_thread_other_than_the_main_one():
     worker.join(timeout=10)
     assert not worker.is_alive()
     assert "stopped after 0.3 s" in str(reports[0])
+
+
+# A learner's loop whose parts die at once: WeakSet's callback (standard library code, which
+# Python runs with exceptions ignored) runs on every pass.
+_SPIN_WITH_WEAKREF_CALLBACKS = """
+import weakref
+from comsim.teaching.quiz.budget import OutOfTime, TimeBudget
+
+class Part:
+    pass
+
+def spin(parts):
+    while True:
+        parts.add(Part())
+
+stopped = 0
+for _ in range(20):
+    try:
+        with TimeBudget(0.02).running():
+            spin(weakref.WeakSet())
+    except OutOfTime:
+        stopped += 1
+print(stopped)
+"""
+
+
+def test_a_stop_due_inside_a_weakref_callback_is_not_lost():
+    """The budget's stop once fell inside WeakSet's callback, where Python ignores exceptions
+    and switches the trace function off: the learner's loop then ran on, unwatched (seen as
+    "Exception ignored in WeakSet._remove ... OutOfTime" in make test). Only the learner's
+    code is watched now, so every one of 20 tries stops."""
+    done = subprocess.run(
+        [sys.executable, "-c", _SPIN_WITH_WEAKREF_CALLBACKS],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "20", done.stderr[-2000:]
 
 
 def test_a_working_cache_still_passes_with_the_largest_allowed_check():
