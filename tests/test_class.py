@@ -184,6 +184,23 @@ def test_the_guides_plan_names_each_slide_by_number_and_minute():
         assert row in text, f"the guide's plan lacks the row {row!r}"
 
 
+def test_the_guides_hours_alone_bracket_the_times_the_notebooks_state():
+    """The guide's "N to M hours alone" holds the course notebooks' own times added up (it once
+    said three to four hours while they added up to over four)."""
+    from comsim.publish.course import is_course_notebook, notebook_info
+
+    stated = re.search(r"\((\w+) to (\w+) hours alone", GUIDE.read_text(encoding="utf-8"))
+    assert stated, "the guide no longer says how many hours the notebooks take alone"
+    low, high = (float(_NUMBER_WORDS.get(w.lower(), w)) * 60 for w in stated.groups())
+    minutes = [
+        notebook_info(nbformat.read(path, as_version=4), path.stem).minutes
+        for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+        if is_course_notebook(path.stem)
+    ]
+    assert None not in minutes
+    assert low <= sum(minutes) <= high, (stated.group(0), sum(minutes))
+
+
 # -- figures for a room ----------------------------------------------------------------------
 def _smallest_text_px(fig) -> float:
     texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
