@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .model.params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
 from .model.text import article
-from .publish.interrupt import terminate_as_interrupt
+from .publish.interrupt import signals_held, terminate_as_interrupt
 
 # The choices of the options, written out here: importing them from the model would load numpy
 # (and, through comsim.engines.scenarios, pandas) before --help could answer.
@@ -201,8 +201,9 @@ def _write_all(jobs: list[tuple[Path, Callable[[str], None]]]) -> None:
             if path.exists() and not path.is_file():  # a device such as /dev/null: in place
                 write(str(path))
                 continue
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            done.append((tmp, path))
+            with signals_held():  # a signal between the two would leave a file not cleaned up
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+                done.append((tmp, path))
             os.close(fd)
             write(tmp)
             os.chmod(tmp, _new_file_mode(path))

@@ -399,3 +399,26 @@ def test_sigterm_while_writing_the_outputs_leaves_no_hidden_temporary_files(tmp_
 
     assert run.returncode != 0, "the run ended normally after SIGTERM reached it mid-write"
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_signal_right_after_the_temporary_file_is_made_still_cleans_it_up(tmp_path):
+    """CI once found a .tmp file left behind by the test above: its SIGTERM had landed between
+    the temporary file's creation and the line that notes its name for the cleanup. Here the
+    signal is sent at exactly that point, every time: the creation of the file sends it."""
+    script = """if True:
+        import os, signal, sys, tempfile
+        made = tempfile.mkstemp
+        def mkstemp_then_signal(*args, **kwargs):
+            fd_and_name = made(*args, **kwargs)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return fd_and_name
+        tempfile.mkstemp = mkstemp_then_signal
+        from comsim.cli import main
+        sys.exit(main(sys.argv[1:]))
+    """
+    args = ["simulate", "--iterations", "1000", "--no-progress", "--csv", "run.csv"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode != 0, "the run ended normally after SIGTERM reached it mid-write"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
