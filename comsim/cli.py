@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .model.params import PARAMETERS, PARAMETERS_CSV, SCENARIOS_CSV, Params
 from .model.text import article
-from .publish.interrupt import signals_held, terminate_as_interrupt
+from .publish.interrupt import raise_if_stopped, signals_held, terminate_as_interrupt
 
 # The choices of the options, written out here: importing them from the model would load numpy
 # (and, through comsim.engines.scenarios, pandas) before --help could answer.
@@ -207,6 +207,7 @@ def _write_all(jobs: list[tuple[Path, Callable[[str], None]]]) -> None:
             os.close(fd)
             write(tmp)
             os.chmod(tmp, _new_file_mode(path))
+        raise_if_stopped()  # a stop whose exception Python dropped (see interrupt.py)
         for tmp, path in done:
             os.replace(tmp, path)
     finally:

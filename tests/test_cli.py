@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -370,6 +371,17 @@ def test_csv_to_a_closed_standard_output_is_refused_before_the_run(tmp_path):
     assert "standard output is closed" in done.stderr
 
 
+def _wait_until_stopped(pid: int) -> None:
+    """Wait until the process is stopped (state T in /proc), not for a length of time."""
+    import time
+
+    stat = Path(f"/proc/{pid}/stat")
+    deadline = time.monotonic() + 30
+    while stat.read_text().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+        assert time.monotonic() < deadline, "the process never stopped after SIGSTOP"
+        time.sleep(0.001)
+
+
 @pytest.mark.slow
 def test_sigterm_while_writing_the_outputs_leaves_no_hidden_temporary_files(tmp_path):
     """Issue 18, item 13: SIGTERM during the write phase left hidden .tmp files (up to 9 MB)
@@ -390,6 +402,7 @@ def test_sigterm_while_writing_the_outputs_leaves_no_hidden_temporary_files(tmp_
     # and let it go on.
     run.send_signal(signal.SIGSTOP)
     try:
+        _wait_until_stopped(run.pid)  # SIGSTOP takes effect a moment after kill() returns
         on_disk = sorted(p.name for p in tmp_path.iterdir())
         assert run.poll() is None and on_disk and all(n.endswith(".tmp") for n in on_disk), on_disk
         run.send_signal(signal.SIGTERM)
@@ -421,4 +434,36 @@ def test_a_signal_right_after_the_temporary_file_is_made_still_cleans_it_up(tmp_
         [sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode != 0, "the run ended normally after SIGTERM reached it mid-write"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_signal_whose_exception_python_drops_still_stops_the_write(tmp_path):
+    """A fresh-clone run once ended normally after SIGTERM: the handler had fired inside a
+    weakref callback (a lazy import runs one), where Python prints an exception and drops it.
+    Here the signal lands in such a callback on purpose, in the middle of the write: the files
+    must not be put in place, and the run must not end as if nothing happened."""
+    script = """if True:
+        import os, signal, sys, weakref
+        import comsim.cli as cli
+        mode = cli._new_file_mode
+        def mode_after_a_dropped_signal(path):
+            class Thing:
+                pass
+            def callback(ref):
+                os.kill(os.getpid(), signal.SIGTERM)
+                for _ in range(10_000):  # the handler runs here, inside the callback
+                    pass
+            thing = Thing()
+            ref = weakref.ref(thing, callback)
+            del thing  # runs the callback: Python prints its KeyboardInterrupt and drops it
+            return mode(path)
+        cli._new_file_mode = mode_after_a_dropped_signal
+        sys.exit(cli.main(sys.argv[1:]))
+    """
+    args = ["simulate", "--iterations", "1000", "--no-progress", "--csv", "run.csv"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "Exception ignored" in done.stderr, "the signal never landed where Python drops it"
+    assert done.returncode != 0, "the run ended normally after SIGTERM"
     assert sorted(p.name for p in tmp_path.iterdir()) == []

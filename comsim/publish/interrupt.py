@@ -13,40 +13,75 @@ import signal
 import threading
 from collections.abc import Iterator
 
+_stopped: list[int] = []  # the signals _interrupt has raised for, inside the current block
+
 
 def _interrupt(signum, frame):
+    _stopped.append(signum)
     raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def raise_if_stopped() -> None:
+    """Raise KeyboardInterrupt again if a signal stopped this block and its first one was
+    lost. Python ignores an exception raised where it runs a weakref callback (an import can
+    run one), so a handler that fires there stops nothing: a builder calls this before it puts
+    its work in place, and :func:`terminate_as_interrupt` calls it as its block ends."""
+    if _stopped:
+        raise KeyboardInterrupt(f"stopped by signal {_stopped[0]}")
 
 
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM raises KeyboardInterrupt (main thread only; elsewhere, or when
-    SIGTERM is ignored, nothing changes)."""
+    """While inside, SIGTERM raises KeyboardInterrupt, as Ctrl-C does (main thread only;
+    elsewhere, or for a signal that is ignored, nothing changes). Both go through one handler,
+    so :func:`raise_if_stopped` knows of either."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is signal.SIG_IGN:
-        yield
-        return
-    signal.signal(signal.SIGTERM, _interrupt)
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    taken = [
+        signum
+        for signum, handler in before.items()
+        if handler is signal.SIG_DFL or handler is signal.default_int_handler
+    ]
+    _stopped.clear()
+    for signum in taken:
+        signal.signal(signum, _interrupt)
     try:
         yield
+        raise_if_stopped()
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum in taken:
+            signal.signal(signum, before[signum])
+        _stopped.clear()
 
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM back until the block ends, so that a step which must happen as a
-    whole (create a temporary file and note its name for the cleanup) is not cut in two: a
-    signal that arrives inside is delivered as the block ends. Where the platform cannot hold
-    signals (no ``pthread_sigmask``), nothing changes."""
-    if not hasattr(signal, "pthread_sigmask"):
+    whole (create a temporary file and note its name for the cleanup) is not cut in two.
+
+    Python runs its signal handlers in the main thread, whichever thread the system delivered
+    the signal to, so inside the block a handler only notes the signal; as the block ends, the
+    handlers in force before come back and the first signal noted goes to its own. (Masking
+    the signal would not do: the system hands a signal one thread blocks to another thread.)
+    Outside the main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    noted: list[int] = []
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    held = [s for s, h in before.items() if callable(h) or h is signal.SIG_DFL]
+    for signum in held:
+        signal.signal(signum, lambda signum, frame: noted.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum in held:
+            signal.signal(signum, before[signum])
+        if noted:
+            handler = before[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)
+            else:  # SIG_DFL: what the signal would have done, now
+                signal.raise_signal(noted[0])
