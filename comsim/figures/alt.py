@@ -87,13 +87,13 @@ def _climb(trace, digits: int) -> str:
     return f"climb from {start} to {peak} MiB"
 
 
-def _at_release(s, digits: int) -> str:
+def _at_release(s, digits: int, when: str = "at the final release") -> str:
     """What the final release does to the line: a fall, or nothing it shows."""
     before = _mib(s.end_of_loop_private_bytes, digits)
     after = _mib(s.after_release_private_bytes, digits)
     if after == before:
-        return f"do not move at the final release ({after} MiB)"
-    return f"fall to {after} MiB at the final release"
+        return f"do not move {when} ({after} MiB)"
+    return f"fall to {after} MiB {when}"
 
 
 def breakdown_alt(trace: Trace, x: str, released: float) -> str:
@@ -109,8 +109,9 @@ def breakdown_alt(trace: Trace, x: str, released: float) -> str:
         f"{_mib(trace.params.base_private_bytes, d)} MiB, the heap up to "
         f"{_mib(a.heap_committed_bytes.max(), d)} MiB, transient buffers (H2) up to "
         f"{_mib(a.transient_committed_bytes.max(), d)} MiB; total peak "
-        f"{_mib(s.peak_private_bytes, d)} MiB. At the final release ({where}) private bytes "
-        f"{_at_release(s, d)} and end at {_mib(s.end_private_bytes, d)} MiB."
+        f"{_mib(s.peak_private_bytes, d)} MiB. Private bytes "
+        f"{_at_release(s, d, f'at the final release ({where})')} and end at "
+        f"{_mib(s.end_private_bytes, d)} MiB."
     )
 
 

@@ -341,7 +341,7 @@ class InterfacePointer:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
-                "all released; real COM lets it through while another holder keeps the proxy "
+                "all released; real COM may let it through while another holder keeps the proxy "
                 "manager alive, then points into freed memory (undefined behaviour) after that.",
             )
 
