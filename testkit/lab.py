@@ -125,39 +125,48 @@ def _count(prompt: str) -> int:
     return int(m.group(1)) if m else 0
 
 
+IDLE_POLLS = 4  # polls 250 ms apart that must all find the run over (see run_all)
+
+
 def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
     """Run ▸ Run All Cells, then wait until every code cell shows an execution count from this
     run (above any it showed before, so that running all again waits for the new run) and the
     kernel is idle. Returns the prompts of cells that did not run (empty when all did)."""
     page = lab.page
     before = max(map(_count, page.evaluate(_PROMPTS)), default=0)
+    page.evaluate("() => { window.__comsimIdlePolls = 0; }")
     notebook_panel(page).locator(".jp-Cell").first.click()
     run_menu_command(page, "Run", "Run All Cells")
     try:
         page.wait_for_function(
             f"""() => {{
               const prompts = ({_PROMPTS})();
-              return prompts.every(p => {{
+              const done = prompts.every(p => {{
                        const m = /^\\[(\\d+)\\]:$/.exec(p);
                        return m && Number(m[1]) > {before};
                      }})
                      && ({_KERNEL_IDLE})() === 'idle';
+              // Idle at {IDLE_POLLS} polls in a row: between two cells of a run the kernel is
+              // idle for a moment, and cells whose source is folded show no prompt to wait
+              // for, so one idle poll after the last visible cell can fall in such a gap.
+              window.__comsimIdlePolls = done ? (window.__comsimIdlePolls || 0) + 1 : 0;
+              return window.__comsimIdlePolls >= {IDLE_POLLS};
             }}""",
             timeout=timeout_ms,
             polling=250,
         )
-    except Exception:  # playwright's TimeoutError: say which cells never ran
-        pass
-    prompts = page.evaluate(_PROMPTS)
-    not_run = [
-        f"code cell {k + 1}: {p or '(no prompt)'}"
-        for k, p in enumerate(prompts)
-        if _count(p) <= before
-    ]
-    status = page.evaluate(_KERNEL_IDLE)
-    if status != "idle":
-        not_run.append(f"the kernel is {status}, not idle")
-    return not_run
+    except Exception:  # playwright's TimeoutError: say which cells never ran, and why
+        prompts = page.evaluate(_PROMPTS)
+        not_run = [
+            f"code cell {k + 1}: {p or '(no prompt)'}"
+            for k, p in enumerate(prompts)
+            if _count(p) <= before
+        ]
+        # The kernel's state is read only here, once the wait has failed: a second reading
+        # after a wait that passed could land in a moment the kernel is busy for other work.
+        status = page.evaluate(_KERNEL_IDLE)
+        return not_run + ([f"the kernel is {status}, not idle"] if status != "idle" else [])
+    return []
 
 
 def output_problems(lab: LabPage) -> list[str]:
