@@ -256,8 +256,9 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM returns no error: it lowers the count all the pointers share, unnoticed "
-                "unless that count reaches zero early and frees proxies still in use.",
+                "Real COM, built with one count as Wine builds it, would return no error: it "
+                "would lower the count all the pointers share, unnoticed unless that count "
+                "reaches zero early and frees proxies still in use.",
             )
         self._refs -= 1
         target = self._target
