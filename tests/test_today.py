@@ -122,7 +122,9 @@ def test_a_listing_shows_the_code_an_experiment_really_runs_between_its_readings
     assert "@functools.lru_cache(maxsize=maxsize)" in shown.code  # the line the lesson is about
     assert "noqa" not in shown.code and "checks.number" not in shown.code
     assert shown.code.rstrip().endswith('meter.read("after the class went")')  # the last reading
-    assert "```python" in shown._repr_markdown_()
+    folded = shown._repr_markdown_()
+    assert folded.startswith("<details>") and "<summary>What <code>today." in folded
+    assert f"```python\n{shown.code}\n```" in folded  # the code, whole, under the fold
     assert "def make_child" in today.listing(today.Parent).code
 
 

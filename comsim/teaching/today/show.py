@@ -3,6 +3,7 @@ chart with its alt text."""
 
 from __future__ import annotations
 
+import html
 import inspect
 import re
 import textwrap
@@ -31,7 +32,10 @@ class Listing:
     code: str
 
     def _repr_markdown_(self) -> str:
-        return f"{self.title}\n\n```python\n{self.code}\n```"
+        """Folded under its title: the page's point is the readings, and the code is there for
+        whoever wants to see how they were taken (a printed handout unfolds it)."""
+        title = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(self.title, quote=False))
+        return f"<details>\n<summary>{title}</summary>\n\n```python\n{self.code}\n```\n\n</details>"
 
     def __str__(self) -> str:
         return f"{self.title}\n\n{self.code}"
