@@ -350,6 +350,11 @@ def test_each_question_gets_a_checker_that_agrees_with_check(problems):
         assert [type(c) for c in checkers] == [Prediction] * len(problem.questions)
         for q, checker in zip(problem.questions, checkers, strict=True):
             assert checker.check(q.value).startswith("Right")
+            a = q.answer
+            if a.choices is None and a.tolerance:  # a number inside the stated tolerance
+                near = q.value + 0.8 * (a.tolerance * abs(q.value) if a.relative else a.tolerance)
+                assert checker.check(near).startswith("Right"), (q.name, near)
+                assert quiz.check(problem, **{q.name: near})[q.name].status == "right"
             for wrong, diagnosis in q.answer.hints:
                 assert diagnosis[1:] in checker.check(wrong)
                 assert not re.search(r"\bP(Itf|CS|Copy)", checker.check(wrong))  # code keeps case

@@ -190,6 +190,7 @@ def predictions(problem: Problem) -> Checkers:
                 a.value,
                 unit=a.unit,
                 tolerance=a.tolerance,
+                relative=a.relative,
                 choices=a.choices,
                 hints=a.hints,
                 explanation=q.explanation,
