@@ -343,7 +343,8 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
                 "all released; real COM may let it through while another holder keeps the proxy "
-                "manager alive, then points into freed memory (undefined behaviour) after that.",
+                "manager alive, and once that holder lets go, the call goes into freed memory "
+                "(undefined behaviour).",
             )
 
     def _require_client_security(self, method: str) -> None:
