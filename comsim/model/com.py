@@ -256,9 +256,8 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM, built with one count as Wine builds it, would return no error: it "
-                "would lower the count all the pointers share, unnoticed unless that count "
-                "reaches zero early and frees proxies still in use.",
+                "Real COM with one count, as Wine builds it, would just lower that shared "
+                "count, unnoticed unless it reaches zero early and frees proxies in use.",
             )
         self._refs -= 1
         target = self._target
@@ -343,8 +342,7 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
                 "all released; real COM may let it through while another holder keeps the proxy "
-                "manager alive, and once that holder lets go, the call goes into freed memory "
-                "(undefined behaviour).",
+                "manager alive, and after that into freed memory (undefined behaviour).",
             )
 
     def _require_client_security(self, method: str) -> None:

@@ -33,8 +33,8 @@ def raise_if_stopped() -> None:
 @contextlib.contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
     """While inside, SIGTERM raises KeyboardInterrupt, as Ctrl-C does (main thread only;
-    elsewhere, or for a signal that is ignored, nothing changes). Both go through one handler,
-    so :func:`raise_if_stopped` knows of either."""
+    elsewhere, or for a signal that is ignored or has a handler of someone else's, nothing
+    changes). Both go through one handler, so :func:`raise_if_stopped` knows of either."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -3,7 +3,6 @@ chart with its alt text."""
 
 from __future__ import annotations
 
-import html
 import inspect
 import re
 import textwrap
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...model.text import number
+from .. import markup
 from .meter import MIB, Readings
 
 
@@ -34,8 +34,7 @@ class Listing:
     def _repr_markdown_(self) -> str:
         """Folded under its title: the page's point is the readings, and the code is there for
         whoever wants to see how they were taken (a printed handout unfolds it)."""
-        title = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(self.title, quote=False))
-        return f"<details>\n<summary>{title}</summary>\n\n```python\n{self.code}\n```\n\n</details>"
+        return markup.render("listing.md.j2", title=self.title, code=self.code)
 
     def __str__(self) -> str:
         return f"{self.title}\n\n{self.code}"
