@@ -233,6 +233,23 @@ def test_a_claim_shows_its_one_tag_its_scope_its_source_and_the_datas_numbers():
     assert SOURCES[documented.source_key].url in comsim.claim(documented.id)._repr_html_()
 
 
+def test_a_folded_claim_shows_its_label_and_folds_its_text_and_links():
+    """The glossary folds its notes: the label (tag, scope, title) stays in sight as the
+    summary, with no link inside it (a control inside a control fails axe's nested-interactive
+    rule); the source links and the text open with it."""
+    documented = next(c for c in claims.CLAIMS.values() if c.tag == "documented" and c.title)
+    html = comsim.claim(documented.id, folded=True)._repr_html_()
+    summary = re.search(r"<summary>(.*?)</summary>(.*)</details>", html, re.S)
+    assert summary, html
+    assert "Documented by" in summary.group(1) and documented.title in summary.group(1)
+    assert "<a " not in summary.group(1)
+    body = summary.group(2)
+    assert SOURCES[documented.source_key].url in body and f"#{documented.source_key}" in body
+    assert "<details" not in comsim.claim(documented.id)._repr_html_()
+    with pytest.raises(TypeError, match="folded must be True or False; got 'yes'"):
+        comsim.claim(documented.id, folded="yes")
+
+
 def test_a_claim_that_needs_a_computed_number_says_which(tmp_path):
     with pytest.raises(ValueError, match="needs a value for bytes_per_call"):
         comsim.claim("kb-2kb-split")

@@ -342,7 +342,7 @@ class InterfacePointer:
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
                 "all released; real COM may let it through while another holder keeps the proxy "
-                "manager alive, and after that into freed memory (undefined behaviour).",
+                "manager alive, and once it is freed, reads freed memory (undefined behaviour).",
             )
 
     def _require_client_security(self, method: str) -> None:

@@ -60,6 +60,7 @@ class Note:
         source: str | None = None,
         scope: str | None = None,
         also: tuple[str, ...] = (),
+        folded: bool = False,
     ):
         checks.choice("tag", tag, TAGS)
         checks.text("text", text)
@@ -70,7 +71,7 @@ class Note:
         for key in also:
             checks.choice("also", key, sorted(SOURCES))
         self.tag, self.text, self.title, self.source = tag, text, title, source
-        self.scope, self.also = scope, tuple(also)
+        self.scope, self.also, self.folded = scope, tuple(also), bool(folded)
 
     def _source_entry(self):
         return SOURCES.get(self.source) if self.source else None
@@ -102,6 +103,7 @@ class Note:
             sources_doc=SOURCES_PAGE if pages.static_pages() else SOURCES_DOC,
             also=[(key, SOURCES[key].title) for key in self.also],
             text=Markup(self.text),  # the author's own HTML
+            folded=self.folded,
         )
 
     def __repr__(self) -> str:
@@ -126,12 +128,14 @@ def note(tag: str, text: str, title: str | None = None, source: str | None = Non
     return Note(tag, text, title, source)
 
 
-def claim(claim_id: str, **values: float) -> Note:
+def claim(claim_id: str, *, folded: bool = False, **values: float) -> Note:
     """The claim ``claim_id`` of ``data/claims.csv`` as a labelled note: its one tag, its scope
     and its source. Names in braces in its text are filled in with the parameters' values
     (``{page_bytes}`` -> ``4,096``) or with ``values`` given here for numbers the notebook
-    computes."""
+    computes. ``folded=True`` shows only the label until the reader opens the note (for a page,
+    such as the glossary, whose every entry has one)."""
     checks.choice("claim_id", claim_id, CLAIMS)
+    checks.flag("folded", folded)
     found = CLAIMS[claim_id]
     filled = {name: number(p.value) for name, p in PARAMETERS.items()}
     filled.update({name: number(value) for name, value in values.items()})
@@ -144,7 +148,15 @@ def claim(claim_id: str, **values: float) -> Note:
     scope = None if found.scope == "any" else found.scope
     text = found.text.format_map(filled)
     source = found.source_key or None
-    return Note(found.tag, text, found.title or None, source, scope=scope, also=found.see_also)
+    return Note(
+        found.tag,
+        text,
+        found.title or None,
+        source,
+        scope=scope,
+        also=found.see_also,
+        folded=folded,
+    )
 
 
 def value_text(name: str) -> str:
