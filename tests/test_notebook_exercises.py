@@ -330,6 +330,8 @@ def glossary():
 @pytest.mark.parametrize(
     "name, wrong, hint",
     [
+        ("distinction", "LEAK", "Who still holds the copies after the loop?"),
+        ("distinction", "EACH", "the memory climbs while every copy is released"),
         ("release", "held_copies + 1", "their references are not"),
         ("release", "1", "AddRef adds one reference"),
         ("local", "local_choices[0]", "whose interface is it"),
