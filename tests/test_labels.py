@@ -121,7 +121,7 @@ def test_h3_says_where_idle_scans_are_described_in_a_note_of_their_own():
     assert shown.index("rpc-idle-cleanup") == shown.index("h3-rpc-idle-cleanup") + 1
 
 
-def test_wines_proxy_manager_is_well_over_100_bytes():
+def test_wines_proxy_manager_is_about_128_bytes():
     """Wine's struct proxy_manager (three interfaces, OXID_INFO, OID, two lists, a critical
     section, the count, handles) is about 128 bytes on 32-bit, not "some tens".
 
@@ -129,7 +129,7 @@ def test_wines_proxy_manager_is_well_over_100_bytes():
     with PARAMETERS_CSV.open(encoding="utf-8", newline="") as table:
         (row,) = [r for r in csv.DictReader(table) if r["name"] == "proxy_manager_bytes"]
     assert "some tens" not in row["source"]
-    assert "well over 100 bytes" in row["source"]
+    assert "about 128 bytes on 32-bit" in row["source"]
     # the count of Wine's fields is inferred; the 256 the model takes is a round guess above it
     assert row["tag"] == "hypothesis" and row["source_key"] == "wine-ole32"
     assert int(row["value"]) >= 128
