@@ -255,9 +255,9 @@ class InterfacePointer:
         if self._refs == 0:
             raise COMError(
                 "E_UNEXPECTED",
-                f"extra Release on this {self.iid} pointer: its references were all released. "
-                "Real COM with one count, as Wine builds it, would just lower that shared "
-                "count, unnoticed unless it reaches zero early and frees proxies in use.",
+                f"extra Release on this {self.iid} pointer: its references were all released (the "
+                "error is the simulator's: Release returns a count). Real COM with one count, as "
+                "Wine builds it, would just lower it, unnoticed unless it frees proxies in use.",
             )
         self._refs -= 1
         target = self._target
