@@ -100,9 +100,9 @@ class _RemoteReferenceFinder(HTMLParser):
 
     def handle_data(self, data):
         if self._inside == "style" and _REMOTE_IN_CSS.search(data):
-            self.found.append(f"<style> {_REMOTE_IN_CSS.search(data).group(0)!r}")
+            self.found.append(f"a style element: {_REMOTE_IN_CSS.search(data).group(0)!r}")
         elif self._inside == "script" and _REMOTE_IN_SCRIPT.search(data):
-            self.found.append(f"<script> {data.strip()[:120]!r}")
+            self.found.append(f"a script element: {data.strip()[:120]!r}")
 
 
 def find_remote_references(html: str) -> list[str]:
