@@ -45,12 +45,16 @@ def installed(tmp_path_factory) -> tuple[Path, Path]:
     )  # fmt: skip
     [wheel] = (tmp / "dist").glob("comsim-*.whl")
     env_dir = tmp / "venv"
-    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    _run(
-        python, "-m", "pip", "install", "--no-deps", "--no-index",
-        "--disable-pip-version-check", wheel, cwd=tmp,
-    )  # fmt: skip
+    uv = Path(sys.executable).with_name("uv")  # the Makefile's installer, when it has one
+    venv.create(env_dir, with_pip=not uv.is_file())
+    if uv.is_file():
+        _run(uv, "pip", "install", "--no-deps", "--offline", "--python", python, wheel, cwd=tmp)
+    else:
+        _run(
+            python, "-m", "pip", "install", "--no-deps", "--no-index",
+            "--disable-pip-version-check", wheel, cwd=tmp,
+        )  # fmt: skip
     site = _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=tmp)
     Path(site.stdout.strip(), "locked-dependencies.pth").write_text(
         sysconfig.get_path("purelib") + "\n"
