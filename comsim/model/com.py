@@ -256,8 +256,8 @@ class InterfacePointer:
             raise COMError(
                 "E_UNEXPECTED",
                 f"extra Release on this {self.iid} pointer: its references were all released (the "
-                "error is the simulator's: Release returns a count). Real COM with one count, as "
-                "Wine builds it, would just lower it, unnoticed unless it frees proxies in use.",
+                "error is the simulator's: Release returns a count). Real COM, if it keeps one "
+                "count as Wine's does, would just lower it, unnoticed unless that frees proxies.",
             )
         self._refs -= 1
         target = self._target
