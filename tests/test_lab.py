@@ -213,7 +213,9 @@ def _check_predict(opened) -> list[str]:
     if not said.startswith("Not yet"):
         problems.append(f"07: a wrong answer got the feedback {said!r}")
     reveal = checker.locator("button", has_text=SHOW_ANSWER).first
-    if reveal.count() == 0 or not reveal.is_visible():
+    try:  # the button is shown by the kernel's reply, which can come after the feedback's
+        reveal.wait_for(state="visible", timeout=WIDGET_WAIT_MS)
+    except Exception:  # playwright's TimeoutError: it never appeared
         return [*problems, f"07: no visible {SHOW_ANSWER!r} after a committed answer"]
     reveal.click()
     answer_box = checker.locator(".widget-html", has_text="Answer:").last

@@ -5,7 +5,7 @@ and one script (``static/comsim.css``, ``static/comsim.js``).
 :func:`part` calls one macro of ``templates/parts.html.j2`` (a live widget's feedback line, a
 caption). Everything is escaped unless it is comsim's own markup; data for a page's script goes
 through Jinja's ``tojson`` filter, which escapes ``<``, ``>``, ``&`` and ``'``, so no text can
-end a ``<script>`` early.
+end a script element early.
 """
 
 from __future__ import annotations
