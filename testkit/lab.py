@@ -125,7 +125,7 @@ def _count(prompt: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-IDLE_POLLS = 4  # polls 250 ms apart that must all find the run over (see run_all)
+IDLE_POLLS = 2  # polls 100 ms apart that must all find the run over (see run_all)
 
 
 def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
@@ -146,14 +146,16 @@ def run_all(lab: LabPage, timeout_ms: int = RUN_ALL_WAIT_MS) -> list[str]:
                        return m && Number(m[1]) > {before};
                      }})
                      && ({_KERNEL_IDLE})() === 'idle';
-              // Idle at {IDLE_POLLS} polls in a row: between two cells of a run the kernel is
-              // idle for a moment, and cells whose source is folded show no prompt to wait
-              // for, so one idle poll after the last visible cell can fall in such a gap.
+              // Cells whose source is folded show no prompt to wait for, and between two cells
+              // the kernel is idle for a moment. The toolbar's execution indicator is the state
+              // to wait for: it keeps the set of cells the run scheduled, folded ones included,
+              // and says 'idle' only once every one of them has run. {IDLE_POLLS} polls in a
+              // row confirm it.
               window.__comsimIdlePolls = done ? (window.__comsimIdlePolls || 0) + 1 : 0;
               return window.__comsimIdlePolls >= {IDLE_POLLS};
             }}""",
             timeout=timeout_ms,
-            polling=250,
+            polling=100,
         )
     except Exception:  # playwright's TimeoutError: say which cells never ran, and why
         prompts = page.evaluate(_PROMPTS)
