@@ -99,5 +99,5 @@ def kb_iteration_snapshots(
     pCopy.Release()
     shots.append(proc.snapshot("4. pCopy->Release(): lands on the proxy manager"))
     pItf.Release()
-    shots.append(proc.snapshot("5. pItf->Release(), as after the last pass: the final release"))
+    shots.append(proc.snapshot("5. pItf->Release() after the last pass: the final release"))
     return shots
