@@ -44,6 +44,7 @@ _LAZY: dict[str, str] = {
     "parameter_table": "model.params",
     "note": "teaching.notes",
     "claim": "teaching.notes",
+    "claims": "teaching.notes",
     "CLAIMS": "model.claims",
     "parameter_notes": "teaching.notes",
     "SOURCES": "model.sources",

@@ -14,6 +14,7 @@ from comsim.model import claims, sources
 from comsim.model.sources import SOURCES
 from comsim.model.tables import TableError
 from comsim.publish import sources as sources_page
+from testkit.claims import claim_ids
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
@@ -120,7 +121,7 @@ def test_every_claim_a_notebook_shows_exists():
         claim_id
         for path in NOTEBOOKS
         for cell in _cells(path)
-        for claim_id in re.findall(r"claim\(\s*\"([^\"]+)\"", _source(cell))
+        for claim_id in claim_ids(_source(cell))
     }
     assert used, "no notebook shows a claim"
     assert used <= set(claims.CLAIMS), sorted(used - set(claims.CLAIMS))
@@ -248,6 +249,32 @@ def test_a_folded_claim_shows_its_label_and_folds_its_text_and_links():
     assert "<details" not in comsim.claim(documented.id)._repr_html_()
     with pytest.raises(TypeError, match="folded must be True or False; got 'yes'"):
         comsim.claim(documented.id, folded="yes")
+
+
+def test_claims_behind_one_fold_count_their_tags_in_sight_and_keep_each_note_whole():
+    """A passage resting on several sources folds their notes into one: the summary says how
+    many notes of each tag it holds (icon and label) and names their titles, with no link in
+    it; opened, each note is whole, with its own tag, source link and text (readers of 02 found
+    a box per source too many)."""
+    ids = ("proxy-aggregate", "copyproxy-promises", "wine-one-count")
+    html = comsim.claims(*ids)._repr_html_()
+    summary = re.search(r"<summary>(.*?)</summary>(.*)</details>", html, re.S)
+    assert summary, html
+    head, body = summary.groups()
+    assert "Documented by Microsoft (2)" in head and "Seen in Wine / ReactOS" in head
+    assert "(1)" in head and "<a " not in head
+    for claim_id in ids:
+        found = claims.CLAIMS[claim_id]
+        assert found.title in head
+        assert SOURCES[found.source_key].url in body and f"comsim-note-{found.tag}" in body
+    assert body.count('class="comsim-note ') == 3 and "<details" not in body
+    assert repr(comsim.claims(*ids)).count("\n") == 2  # one line per note, as plain text
+    with pytest.raises(ValueError, match=r"at least 2 claims .*got \('proxy-aggregate',\)"):
+        comsim.claims("proxy-aggregate")
+    with pytest.raises(ValueError, match="claim_id must be one of .*got 'no-such-claim'"):
+        comsim.claims("proxy-aggregate", "no-such-claim")
+    with pytest.raises(TypeError, match="heading must be a non-empty str"):
+        comsim.claims(*ids, heading=3)
 
 
 def test_a_claim_that_needs_a_computed_number_says_which(tmp_path):

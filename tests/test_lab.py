@@ -383,7 +383,7 @@ def _rise_problems(thread: BrowserThread, name: str) -> list[str]:
             seen.append(title)
         if slide.locator(".widget-slider .noUi-handle").count():
             break
-        if "comsim.claim(" in slide.inner_text():
+        if re.search(r"comsim\.claims?\(", slide.inner_text()):
             problems.append(f"RISE shows the helper code of a labelled note on {title!r}")
         if WIDGET_AS_TEXT.search(slide.inner_text()):
             return [*problems, f"RISE shows an explorer as text on the slide {title!r}"]

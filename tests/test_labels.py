@@ -17,6 +17,7 @@ import comsim
 from comsim.model.claims import CLAIMS, claims_citing
 from comsim.model.params import PARAMETERS_CSV
 from comsim.model.sources import SOURCES
+from testkit.claims import claim_ids
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -37,7 +38,7 @@ def _text(name: str, cell_type: str | None = None) -> str:
 
 def _shown(name: str) -> list[str]:
     """The claim ids a notebook shows, in order."""
-    return re.findall(r'claim\(\s*"([^"]+)"', _text(name, "code"))
+    return claim_ids(_text(name, "code"))
 
 
 # -- item 5: pinging cited correctly -------------------------------------------------------------

@@ -159,6 +159,52 @@ def claim(claim_id: str, *, folded: bool = False, **values: float) -> Note:
     )
 
 
+class NoteGroup:
+    """Several claims behind one fold: the summary counts the notes of each tag, with its icon
+    and label, and names their titles, so the labels show before the fold is opened; opened,
+    every note shows in full."""
+
+    def __init__(self, notes: list[Note], heading: str):
+        self.notes, self.heading = notes, heading
+
+    def _repr_html_(self) -> str:
+        counts: dict[str, int] = {}
+        for n in self.notes:
+            counts[n.tag] = counts.get(n.tag, 0) + 1
+        tags = [
+            {
+                "icon": TAG_STYLE[tag][1],
+                "label": TAG_STYLE[tag][2],
+                "color": TAG_TEXT_COLOR[tag],
+                "count": count,
+            }
+            for tag, count in counts.items()
+        ]
+        return markup.render(
+            "notes.html.j2",
+            heading=self.heading,
+            background=NOTE_BACKGROUND,
+            tags=tags,
+            titles=[n.title or n._label() for n in self.notes],
+            notes=[Markup(n._repr_html_()) for n in self.notes],
+        )
+
+    def __repr__(self) -> str:
+        return "\n".join(repr(n) for n in self.notes)
+
+
+def claims(*claim_ids: str, heading: str = "Sources") -> NoteGroup:
+    """Several claims of ``data/claims.csv`` behind one fold, for a passage that rests on more
+    than one source: ``comsim.claims("proxy-aggregate", "wine-one-count")``. Each note keeps
+    its own tag, scope and source; the fold's summary counts them by tag."""
+    if len(claim_ids) < 2:
+        raise ValueError(
+            f"claim_ids must name at least 2 claims (one claim is comsim.claim); got {claim_ids!r}"
+        )
+    checks.text("heading", heading)
+    return NoteGroup([claim(claim_id) for claim_id in claim_ids], heading)
+
+
 def value_text(name: str) -> str:
     """A parameter's value with its unit, e.g. ``'1,792 bytes'``."""
     p = PARAMETERS[name]
