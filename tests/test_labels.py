@@ -294,7 +294,7 @@ def test_five_hypotheses_are_five():
             inside = text.startswith("## Five hypotheses")
         if inside:
             sections.append(text)
-    shown = re.findall(r'claim\("([^"]+)"\)', "".join(sections))
+    shown = claim_ids("".join(sections))
     hypotheses = [i for i in shown if CLAIMS[i].tag == "hypothesis"]
     assert [CLAIMS[i].title[:2] for i in hypotheses] == ["H1", "H2", "H3", "H4", "H5"]
     assert {"rpc-idle-cleanup", "ping-timing"} <= set(shown)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from markupsafe import Markup
 
@@ -168,9 +169,7 @@ class NoteGroup:
         self.notes, self.heading = notes, heading
 
     def _repr_html_(self) -> str:
-        counts: dict[str, int] = {}
-        for n in self.notes:
-            counts[n.tag] = counts.get(n.tag, 0) + 1
+        counts = Counter(n.tag for n in self.notes)
         tags = [
             {
                 "icon": TAG_STYLE[tag][1],
