@@ -4,8 +4,10 @@ does it, in JupyterLab: test_lab.py.)"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -56,6 +58,35 @@ def test_several_notebooks_run_two_kernels_at_a_time_and_come_back_in_order(tmp_
     assert spans[1][0] < spans[0][1], f"the first two did not run at the same time: {spans}"
     assert execute.KERNELS_AT_ONCE == 2
     assert spans[2][0] >= min(spans[0][1], spans[1][1]), f"three ran at once: {spans}"
+
+
+def test_kernels_talk_over_unix_sockets_of_their_own_and_leave_none_behind(
+    tmp_path: Path, monkeypatch
+):
+    """A kernel on TCP binds ports its client picked earlier, and a kernel another process
+    starts in between can take one: "Address already in use", and the build fails. On Unix
+    sockets each kernel has files of its own, removed when it shuts down."""
+    if not execute.UNIX_SOCKETS:
+        pytest.skip("no Unix sockets on this system: kernels use TCP")
+    with tempfile.TemporaryDirectory(prefix="rt-") as short:  # pytest's tmp_path is too long
+        runtime = Path(short) / "runtime"
+        monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(runtime))
+        told = "from ipykernel import get_connection_info\nprint(get_connection_info())"
+        done = execute.execute_all([(_notebook(told), tmp_path) for _ in range(2)])
+        left = [p.name for p in runtime.iterdir()]
+    infos = [json.loads(nb.cells[0].outputs[0]["text"]) for nb in done]
+    assert [info["transport"] for info in infos] == ["ipc", "ipc"]
+    prefixes = [info["ip"] for info in infos]
+    assert all(Path(p).parent == runtime for p in prefixes), prefixes
+    assert prefixes[0] != prefixes[1], "two kernels share their socket files"
+    assert left == [], "socket files left behind"
+
+
+def test_a_very_long_runtime_folder_puts_the_sockets_in_the_temporary_folder(monkeypatch):
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", "/" + "r" * execute.SOCKET_PATH_MAX)
+    prefix = execute._socket_prefix()
+    assert Path(prefix).parent == Path(tempfile.gettempdir())
+    assert len(prefix) + len("-5") <= execute.SOCKET_PATH_MAX
 
 
 def test_a_failing_cell_stops_the_other_runs_and_raises(tmp_path: Path):

@@ -12,12 +12,16 @@ slides (:mod:`comsim.publish.slides`) and the class kit's decks all start here.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from queue import Empty
 
 import nbformat
+from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from traitlets.config import Config
@@ -25,9 +29,16 @@ from traitlets.config import Config
 from ..teaching.pages import STATIC_PAGES_CODE
 
 CELL_TIMEOUT_S = 600  # one cell; sweeps in the later notebooks can take minutes on 2 cores
-# Kernels talk to us over local TCP as Jupyter's defaults have it. (jupyter_client 8.10's new
-# CurveZMQ transport encryption was tried and dropped: runs with it stalled now and then.)
+# (jupyter_client 8.10's new CurveZMQ transport encryption was tried and dropped: runs with it
+# stalled now and then.)
 KERNEL_CONFIG = Config({})
+# Where the system has Unix sockets, kernels talk to us over them, one set of files per kernel
+# under a name no other kernel has. Over TCP (Jupyter's default, kept elsewhere) the client picks
+# free ports and the kernel binds them later: a kernel started at the same moment by another
+# process (the other test worker, JupyterLab) can take one in between, and the kernel dies with
+# "Address already in use" (jupyter/jupyter_client#154).
+UNIX_SOCKETS = os.name == "posix"
+SOCKET_PATH_MAX = 100  # a Unix socket's path has room for 107 bytes on Linux, 103 on macOS
 POLL_SLICE_S = 1.0
 # Kernels run at once by execute_all: most of a notebook's run is its kernel starting and
 # importing, so two at a time on this machine's two cores take half the time of one by one.
@@ -57,8 +68,28 @@ def _poll_in_slices(channel) -> None:
     channel.get_msg = get_msg
 
 
+def _socket_prefix() -> str:
+    """An absolute path no other kernel uses, for the socket files of one kernel ("-1",
+    "-2", ... are added to it); a relative one would name different files for us and for the
+    kernel, which runs in the notebook's folder."""
+    name = f"comsim-{uuid.uuid4().hex[:16]}"
+    folder = Path(jupyter_runtime_dir())  # private to the user (mode 0700)
+    if len(str(folder / name)) > SOCKET_PATH_MAX - 3:  # room for "-1" to "-5"
+        folder = Path(tempfile.gettempdir())
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(folder / name)
+
+
 class _Client(NotebookClient):
-    """nbclient's runner, with its shell and IOPub channels polled in short slices."""
+    """nbclient's runner: its kernel on Unix sockets where there are any, its shell and IOPub
+    channels polled in short slices."""
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if UNIX_SOCKETS:
+            km.transport = "ipc"
+            km.ip = _socket_prefix()
+        return km
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
