@@ -341,9 +341,8 @@ class InterfacePointer:
             raise COMError(
                 "CO_E_OBJNOTCONNECTED",
                 f"{method} through {article(self.iid)} {self.iid} pointer whose references were "
-                "all released; real COM need not catch it: by the KB's account every Release "
-                "lands on the proxy manager, so the call may go through while another holder "
-                "keeps it alive, and once it is freed, reads freed memory (undefined behaviour).",
+                "all released; real COM need not catch it while another holder keeps the proxy "
+                "manager alive (by the KB, every Release lands there), then reads freed memory.",
             )
 
     def _require_client_security(self, method: str) -> None:
